@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Install everything the project needs, idempotently:
+#   1. Debian packages (cairo/pango headers for manim's wheels-from-source, LaTeX for MathTex),
+#   2. a project virtual environment in .venv with the pinned Python dependencies.
+# A second run finds everything in place and returns in about a second.
+#
+# Usage: scripts/bootstrap.sh [--no-latex] [--with-browser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_latex=1
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-latex) want_latex=0 ;;
+    --with-browser) want_browser=1 ;;
+    *) echo "bootstrap: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+LOCK=requirements.lock
+
+# ---------------------------------------------------------------- system packages
+apt_packages=(pkg-config libcairo2-dev libpango1.0-dev)
+if [ "$want_latex" = 1 ]; then
+  # manim's default TeX template uses the `standalone` class (texlive-latex-extra)
+  # and `preview` (preview-latex-style); dvisvgm turns DVI into SVG.
+  apt_packages+=(texlive-latex-base texlive-latex-recommended texlive-latex-extra
+                 texlive-fonts-recommended preview-latex-style dvisvgm)
+fi
+if [ "$want_browser" = 1 ]; then
+  apt_packages+=(chromium)
+fi
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bootstrap: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif command -v brew >/dev/null 2>&1; then
+    echo "bootstrap: on macOS run: brew install pkg-config cairo pango && brew install --cask mactex-no-gui" >&2
+    exit 1
+  else
+    echo "bootstrap: missing system packages. Run:" >&2
+    echo "  sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# ---------------------------------------------------------------- virtual environment
+stamp="$VENV/.bootstrap-stamp"
+want_stamp=$(cat "$LOCK" pyproject.toml | sha256sum | cut -c1-16)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -x "$VENV/bin/python" ]; then
+  exit 0
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "bootstrap: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+echo "bootstrap: installing Python dependencies from $LOCK (torch==2.13.0 CPU comes from local disk)"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -r "$LOCK"
+"$VENV/bin/python" -m pip install -q --no-deps -e .
+echo "$want_stamp" > "$stamp"
+echo "bootstrap: done"
