@@ -29,6 +29,7 @@ Example of a story scene::
 
 from __future__ import annotations
 
+import numpy as np
 from manim import Scene
 
 __all__ = ["StoryScene", "reading_time"]
@@ -54,12 +55,23 @@ class StoryScene(Scene):
     steps: tuple[str, ...] = ()
     summary: str = ""
 
+    #: When set to a list, ``construct`` appends ``(step name, RGB frame)`` after every step: the key
+    #: frames that tests compare with stored control frames (see :mod:`llmfacts.testing`).
+    keyframe_sink: list | None = None
+
     def construct(self) -> None:
         self.prepare()
         for step in self.steps:
             self.begin_step(step)
             getattr(self, step)()
+            if self.keyframe_sink is not None:
+                self.keyframe_sink.append((step, self.capture_frame()))
         self.end_story()
+
+    def capture_frame(self) -> np.ndarray:
+        """The frame as it stands now, as an (H, W, 3) uint8 array (works while animations are skipped)."""
+        self.renderer.update_frame(self, ignore_skipping=True)
+        return np.array(self.renderer.get_frame())[:, :, :3].copy()
 
     # -- hooks --------------------------------------------------------------------------------------------
     def prepare(self) -> None:
