@@ -1,0 +1,12 @@
+"""Reusable mobjects of the video: matrices and vectors of real numbers, the two key matrix-vector
+animations, neurons, block diagrams and charts. Every default colour comes from :mod:`llmfacts.colors`.
+
+The mobjects take plain numbers and arrays; they never compute the model (that is :mod:`llmfacts.compute`).
+"""
+
+from llmfacts.mobjects.diagrams import *  # noqa: F401,F403
+from llmfacts.mobjects.neurons import *  # noqa: F401,F403
+from llmfacts.mobjects.weight_matrix import *  # noqa: F401,F403
+from llmfacts.mobjects import diagrams as _diagrams, neurons as _neurons, weight_matrix as _weight_matrix
+
+__all__ = [*_weight_matrix.__all__, *_neurons.__all__, *_diagrams.__all__]
