@@ -172,8 +172,8 @@ class RenderSettings:
     force: bool = False
     stills: bool = False
     save_sections: bool = False
-    out_dir: Path = REPO_ROOT / "renders"
-    build_dir: Path = REPO_ROOT / "build"
+    out_dir: Path = field(default_factory=lambda: Path(os.environ.get("LLMFACTS_RENDER_DIR", REPO_ROOT / "renders")))
+    build_dir: Path = field(default_factory=lambda: Path(os.environ.get("LLMFACTS_BUILD_DIR", REPO_ROOT / "build")))
     extra_manim_args: tuple[str, ...] = ()
 
     @property

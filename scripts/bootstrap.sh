@@ -65,8 +65,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 echo "bootstrap: installing Python dependencies from $LOCK (torch==2.13.0 CPU comes from local disk)"
-"$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -r "$LOCK"
-"$VENV/bin/python" -m pip install -q --no-deps -e .
+quiet_pip() {  # pip, minus the noise of this machine's extra (empty) package indexes
+  "$VENV/bin/python" -m pip "$@" 2> >(grep -v "is neither a file nor a directory" >&2)
+}
+quiet_pip install -q --upgrade pip
+quiet_pip install -q -r "$LOCK"
+quiet_pip install -q --no-deps -e .
 echo "$want_stamp" > "$stamp"
 echo "bootstrap: done"
