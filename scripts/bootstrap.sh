@@ -56,7 +56,7 @@ fi
 
 # ---------------------------------------------------------------- virtual environment
 stamp="$VENV/.bootstrap-stamp"
-want_stamp=$(cat "$LOCK" pyproject.toml | sha256sum | cut -c1-16)
+want_stamp=$(cat "$LOCK" pyproject.toml "$0" | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -x "$VENV/bin/python" ]; then
   exit 0
 fi
@@ -70,6 +70,8 @@ quiet_pip() {  # pip, minus the noise of this machine's extra (empty) package in
 }
 quiet_pip install -q --upgrade pip
 quiet_pip install -q -r "$LOCK"
-quiet_pip install -q --no-deps -e .
+# Make the repository importable (llmfacts, scenes) from anywhere in the venv, like an editable install.
+site_dir=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+echo "$PWD" > "$site_dir/llmfacts-repo.pth"
 echo "$want_stamp" > "$stamp"
 echo "bootstrap: done"
