@@ -278,14 +278,16 @@ def _render_one(
             tmp.write_bytes(srt_source.read_bytes())
     elif (settings.quality_dir / f"{stem}.srt").exists():
         (settings.quality_dir / f"{stem}.srt").unlink()
-    if settings.save_sections:
-        sections = source.parent / "sections"
-        if sections.is_dir():
-            extra = {"sections_dir": str(sections)}
-        else:
-            extra = {}
-    else:
-        extra = {}
+    extra = {}
+    sections = source.parent / "sections"
+    if settings.save_sections and sections.is_dir():
+        target_dir = settings.quality_dir / "sections" / entry.name
+        for old in target_dir.glob("*"):
+            old.unlink()
+        for clip in sorted(sections.glob(f"{entry.name}*")):
+            with video.atomic_path(target_dir / clip.name) as tmp:
+                tmp.write_bytes(clip.read_bytes())
+        extra["sections_dir"] = target_dir
     manifest.record(entry.name, SceneRecord(
         fingerprint=print_, video=str(target.relative_to(REPO_ROOT)) if target.is_relative_to(REPO_ROOT) else str(target),
         subtitles=str(srt_target.relative_to(REPO_ROOT)) if srt_target and srt_target.is_relative_to(REPO_ROOT) else (str(srt_target) if srt_target else None),
@@ -323,7 +325,7 @@ def render_scenes(
     outcomes: dict[str, SceneOutcome] = {}
     todo: list[tuple[SceneEntry, str]] = []
     for entry in entries:
-        print_ = fingerprint(entry, settings.quality)
+        print_ = fingerprint(entry, settings.quality + ("+sections" if settings.save_sections else ""))
         if not settings.force and manifest.is_current(entry.name, print_):
             rec = manifest.scenes[entry.name]
             outcome = SceneOutcome(entry, "up to date", video=_resolve(rec.video), subtitles=_resolve(rec.subtitles),

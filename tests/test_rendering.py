@@ -121,3 +121,14 @@ def test_cli_list_shows_story_order():
 
 def test_find_scene_by_alias():
     assert find_scene("mlpup").name == "UpProjection"
+
+
+def test_sections_give_one_clip_per_step(settings):
+    settings.save_sections = True
+    outcome = render_scenes([TINY], settings)[0]
+    folder = outcome.extra["sections_dir"]
+    import json
+
+    meta = json.loads((folder / "TinyStory.json").read_text())
+    assert [s["name"] for s in meta] == ["draw_circle", "draw_square"]
+    assert all((folder / s["video"]).exists() for s in meta)
