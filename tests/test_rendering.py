@@ -132,3 +132,20 @@ def test_sections_give_one_clip_per_step(settings):
     meta = json.loads((folder / "TinyStory.json").read_text())
     assert [s["name"] for s in meta] == ["draw_circle", "draw_square"]
     assert all((folder / s["video"]).exists() for s in meta)
+
+
+def test_render_py_renders_a_real_scene_for_its_full_duration(tmp_path):
+    """render.py on a real scene of the story: the clip exists, decodes, and lasts as long as the scene."""
+    from llmfacts.testing import dry_run
+    from scenes.relu import ReluGate
+
+    result = run_cli("relu", "--quality", "low", "--jobs", "1",
+                     LLMFACTS_RENDER_DIR=str(tmp_path / "renders"), LLMFACTS_BUILD_DIR=str(tmp_path / "build"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    clip = tmp_path / "renders" / "low" / f"{rendering.output_stem(find_scene('relu'))}.mp4"
+    assert clip.exists()
+    expected_frames = dry_run(ReluGate) * 15
+    assert abs(video.count_frames(clip) - expected_frames) <= 1
+    again = run_cli("relu", "--quality", "low",
+                    LLMFACTS_RENDER_DIR=str(tmp_path / "renders"), LLMFACTS_BUILD_DIR=str(tmp_path / "build"))
+    assert again.returncode == 0 and "up to date" in again.stderr
