@@ -6,7 +6,9 @@ The mobjects take plain numbers and arrays; they never compute the model (that i
 
 from llmfacts.mobjects.diagrams import *  # noqa: F401,F403
 from llmfacts.mobjects.neurons import *  # noqa: F401,F403
+from llmfacts.mobjects.products import *  # noqa: F401,F403
 from llmfacts.mobjects.weight_matrix import *  # noqa: F401,F403
-from llmfacts.mobjects import diagrams as _diagrams, neurons as _neurons, weight_matrix as _weight_matrix
+from llmfacts.mobjects import diagrams as _diagrams, neurons as _neurons, products as _products
+from llmfacts.mobjects import weight_matrix as _weight_matrix
 
-__all__ = [*_weight_matrix.__all__, *_neurons.__all__, *_diagrams.__all__]
+__all__ = [*_weight_matrix.__all__, *_neurons.__all__, *_products.__all__, *_diagrams.__all__]

@@ -41,7 +41,7 @@ from manim import (
 )
 
 from llmfacts import colors
-from llmfacts.mobjects.weight_matrix import HiddenEntryError, _ChangeDecimalAndColor, shown_indices
+from llmfacts.mobjects.weight_matrix import HiddenEntryError, ChangeDecimalAndColor, shown_indices
 
 
 def _neuron_fill(value: float, scale: float, threshold: float) -> str:
@@ -185,7 +185,7 @@ class NeuronLayer(VGroup):
         for i, circle in self._neurons.items():
             anims.append(circle.animate.set_fill(_neuron_fill(arr[i], self.scale, self.active_threshold), opacity=1))
         for i, num in self._numbers.items():
-            anims.append(_ChangeDecimalAndColor(num, arr[i], colors.TEXT))
+            anims.append(ChangeDecimalAndColor(num, arr[i], colors.TEXT))
         return anims
 
     def _check_values(self, values) -> np.ndarray:

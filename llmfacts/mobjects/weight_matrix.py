@@ -32,6 +32,7 @@ __all__ = [
     "EmbeddingVector",
     "LabeledVector",
     "HiddenEntryError",
+    "ChangeDecimalAndColor",
     "shown_indices",
     "make_bracket",
     "make_label",
@@ -45,7 +46,9 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    ChangeDecimalToValue,
     DecimalNumber,
+    ManimColor,
     MathTex,
     Mobject,
     SurroundingRectangle,
@@ -345,8 +348,6 @@ class NumberGrid(VGroup):
         Play them together: ``self.play(*grid.change_values_animations(new))``. ``grid.values`` is updated
         immediately.
         """
-        from manim import ChangeDecimalToValue
-
         arr = np.asarray(values, dtype=float)
         if arr.ndim == 1:
             arr = arr[:, None]
@@ -356,23 +357,27 @@ class NumberGrid(VGroup):
         anims = []
         for (i, j), num in self._entries.items():
             target_color = self._entry_color(arr[i, j])
-            anims.append(_ChangeDecimalAndColor(num, arr[i, j], target_color))
+            anims.append(ChangeDecimalAndColor(num, arr[i, j], target_color))
         return anims
 
 
-def _ChangeDecimalAndColor(num: DecimalNumber, value: float, color: str):
-    """ChangeDecimalToValue that also ends on ``color``."""
-    from manim import ChangeDecimalToValue, ManimColor
+class ChangeDecimalAndColor(ChangeDecimalToValue):
+    """:class:`~manim.ChangeDecimalToValue` that also blends the number's colour to ``color``.
 
-    start = num.get_color()
-    end = ManimColor(color)
+    ``self.play(ChangeDecimalAndColor(number, 2.5, "#58C4DD"))``
+    """
 
-    class _Anim(ChangeDecimalToValue):
-        def interpolate_mobject(self, alpha: float) -> None:
-            super().interpolate_mobject(alpha)
-            self.mobject.set_color(start.interpolate(end, self.rate_func(alpha)))
+    def __init__(self, decimal_mob: DecimalNumber, target_number: float, color: str, **kwargs) -> None:
+        self._end_color = ManimColor(color)
+        super().__init__(decimal_mob, target_number, **kwargs)
 
-    return _Anim(num, value)
+    def begin(self) -> None:
+        self._start_color = ManimColor(self.mobject.get_color())
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        super().interpolate_mobject(alpha)
+        self.mobject.set_color(self._start_color.interpolate(self._end_color, self.rate_func(alpha)))
 
 
 class WeightMatrix(NumberGrid):
@@ -473,8 +478,8 @@ class EmbeddingVector(NumberGrid):
         return SurroundingRectangle(self.get_entry(i), color=color, buff=buff, **kwargs)
 
     def vector_rectangle(self, *, color: str = colors.HIGHLIGHT, buff: float = 0.08, **kwargs) -> SurroundingRectangle:
-        """A rectangle around all the displayed cells."""
-        return SurroundingRectangle(self.elements, color=color, buff=buff, **kwargs)
+        """A rectangle around the vector, brackets included (the label left out)."""
+        return SurroundingRectangle(VGroup(self.elements, self.brackets), color=color, buff=buff, **kwargs)
 
 
 def LabeledVector(values: np.ndarray | Sequence, label: str | Mobject, **kwargs) -> EmbeddingVector:
