@@ -4,11 +4,14 @@ animations, neurons, block diagrams and charts. Every default colour comes from 
 The mobjects take plain numbers and arrays; they never compute the model (that is :mod:`llmfacts.compute`).
 """
 
+from llmfacts.mobjects.charts import *  # noqa: F401,F403
 from llmfacts.mobjects.diagrams import *  # noqa: F401,F403
 from llmfacts.mobjects.neurons import *  # noqa: F401,F403
+from llmfacts.mobjects.numbers import *  # noqa: F401,F403
 from llmfacts.mobjects.products import *  # noqa: F401,F403
 from llmfacts.mobjects.weight_matrix import *  # noqa: F401,F403
-from llmfacts.mobjects import diagrams as _diagrams, neurons as _neurons, products as _products
+from llmfacts.mobjects import charts as _charts, diagrams as _diagrams, neurons as _neurons, numbers as _numbers
+from llmfacts.mobjects import products as _products
 from llmfacts.mobjects import weight_matrix as _weight_matrix
 
-__all__ = [*_weight_matrix.__all__, *_neurons.__all__, *_products.__all__, *_diagrams.__all__]
+__all__ = [*_weight_matrix.__all__, *_neurons.__all__, *_products.__all__, *_diagrams.__all__, *_charts.__all__, *_numbers.__all__]
