@@ -42,6 +42,7 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.compute.gpt3 import CATEGORIES, GPT3_175B, GPTHyperparameters, count_parameters
+from llmfacts.mobjects import BarTally
 from llmfacts.story import StoryScene
 
 __all__ = ["ParameterTally", "format_count", "format_approx", "format_percent"]
@@ -334,20 +335,17 @@ class ParameterTally(StoryScene):
         title = Text(f"Every weight of {t.hp.name}, by kind", font_size=30).to_edge(UP, buff=0.3)
 
         bar_width, bar_height = 12.4, 0.55
-        bar_left = -bar_width / 2
         bar_y = 2.35
         outline = Rectangle(width=bar_width, height=bar_height, stroke_color=colors.TEXT_DIM, stroke_width=1.5)
         outline.move_to([0, bar_y, 0])
-        segments = VGroup()
-        x = bar_left
-        for value, mlp in zip(values, is_mlp):
-            w = bar_width * value / t.total_weights
-            color = colors.MLP_PARAMETERS if mlp else colors.OTHER_PARAMETERS
-            seg = Rectangle(width=max(w, 1e-3), height=bar_height, stroke_width=1, stroke_color=colors.BACKGROUND,
-                            fill_color=color, fill_opacity=1.0)
-            seg.move_to([x + w / 2, bar_y, 0])
-            segments.add(seg)
-            x += w
+        # the project's segmented bar; only its segments are shown (the table below does the labelling)
+        bar = BarTally(
+            {c: v for c, v in zip(order, values)},
+            segment_colors={c: colors.MLP_PARAMETERS if m else colors.OTHER_PARAMETERS for c, m in zip(order, is_mlp)},
+            width=bar_width, height=bar_height, show_values=False, show_percent=False,
+        )
+        segments = VGroup(*(bar.get_segment(c) for c in order))
+        segments.move_to(outline)
 
         # the table: one line per category, a running total underneath
         names = {
