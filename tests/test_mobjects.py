@@ -434,3 +434,19 @@ def test_counting_number():
     play_dry(lambda s: (s.add(n), [n.count_to(175_181_291_520, run_time=0.5)])[1])
     assert n.get_value() == 175_181_291_520
     assert format_count(5e7) == "50M" and format_count(1_500) == "1.5k" and format_count(0) == "0"
+
+
+def test_no_attribute_shadows_a_mobject_method():
+    """An instance attribute named like a Mobject method (e.g. ``scale``) breaks FadeIn/FadeOut(scale=...)."""
+    from manim import VGroup
+
+    edges = np.linspace(0, 180, 37)
+    built = [WeightMatrix(np.ones((3, 3))), EmbeddingVector([1.0, 2.0], label="x"), NeuronLayer([1.0, 0.0]),
+             NeuralNetworkDiagram((2, 3)), MlpBlockDiagram(), TransformerFlow(), TokenRow(["a", "___"]),
+             AngleHistogram(np.ones(36), edges), ActivationGraph(lambda x: x), BarTally({"a": 1, "b": 2})]
+    methods = {name for name in dir(VGroup) if callable(getattr(VGroup, name, None))}
+    for mob in built:
+        clash = sorted(set(vars(mob)) & methods)
+        assert not clash, (type(mob).__name__, clash)
+    layer = built[2]
+    layer.scale(2)  # still the Mobject method

@@ -103,7 +103,8 @@ class NeuronLayer(VGroup):
         self.values = arr.copy()
         self.active_threshold = active_threshold
         biggest = float(np.max(arr)) if arr.size else 0.0
-        self.scale = float(scale) if scale is not None else (biggest if biggest > active_threshold else 1.0)
+        #: value that gets the full active colour (not called ``scale``: that is Mobject.scale)
+        self.color_scale = float(scale) if scale is not None else (biggest if biggest > active_threshold else 1.0)
         self.decimals = decimals
         self.shown_indices, self.truncated = shown_indices(arr.size, max_neurons)
         slots: list[int | None] = list(self.shown_indices)
@@ -123,7 +124,7 @@ class NeuronLayer(VGroup):
                 self.ellipsis = MathTex(r"\vdots", font_size=font_size * 1.4, color=colors.TEXT_DIM).move_to([0, y, 0])
                 continue
             circle = Circle(radius=radius, stroke_color=stroke_color, stroke_width=2)
-            circle.set_fill(_neuron_fill(arr[idx], self.scale, active_threshold), opacity=1)
+            circle.set_fill(_neuron_fill(arr[idx], self.color_scale, active_threshold), opacity=1)
             circle.move_to([0, y, 0])
             self._neurons[idx] = circle
             self.neurons.add(circle)
@@ -169,7 +170,7 @@ class NeuronLayer(VGroup):
         arr = self._check_values(values)
         self.values = arr
         for i, circle in self._neurons.items():
-            circle.set_fill(_neuron_fill(arr[i], self.scale, self.active_threshold), opacity=1)
+            circle.set_fill(_neuron_fill(arr[i], self.color_scale, self.active_threshold), opacity=1)
         for i, num in self._numbers.items():
             num.set_value(arr[i])
         return self
@@ -183,7 +184,7 @@ class NeuronLayer(VGroup):
         self.values = arr
         anims: list[Animation] = []
         for i, circle in self._neurons.items():
-            anims.append(circle.animate.set_fill(_neuron_fill(arr[i], self.scale, self.active_threshold), opacity=1))
+            anims.append(circle.animate.set_fill(_neuron_fill(arr[i], self.color_scale, self.active_threshold), opacity=1))
         for i, num in self._numbers.items():
             anims.append(ChangeDecimalAndColor(num, arr[i], colors.TEXT))
         return anims
