@@ -22,8 +22,8 @@ stills: setup
 	$(PYTHON) render.py all --quality low --stills
 
 slides: setup
-	@scripts/bootstrap.sh --with-browser
-	$(PYTHON) render.py slides --quality $(QUALITY)
+	@scripts/bootstrap.sh --with-slides
+	$(PYTHON) render.py slides --quality $(QUALITY) --jobs $(JOBS)
 
 bench: setup
 	$(PYTHON) bench/superposition.py

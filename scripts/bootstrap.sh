@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Install everything the project needs, idempotently:
 #   1. Debian packages (cairo/pango headers for manim's wheels-from-source, LaTeX for MathTex),
-#   2. a project virtual environment in .venv with the pinned Python dependencies.
+#   2. a project virtual environment in .venv with the pinned Python dependencies,
+#   3. the slides stack (skip with --no-slides): manim-slides and its dependencies from
+#      requirements-slides.lock, reveal.js from the npm registry (scripts/fetch_revealjs.sh) and Debian's
+#      chromium, which tests/test_slides.py drives headless. About 430 MB on disk, ~40 s the first time.
 # A second run finds everything in place and returns in about a second.
 #
-# Usage: scripts/bootstrap.sh [--no-latex] [--with-browser]
+# Usage: scripts/bootstrap.sh [--no-latex] [--no-slides] [--with-slides] [--with-browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_latex=1
 want_browser=0
+want_slides=1
 for arg in "$@"; do
   case "$arg" in
     --no-latex) want_latex=0 ;;
     --with-browser) want_browser=1 ;;
+    --with-slides) want_slides=1 ;;
+    --no-slides) want_slides=0 ;;
     *) echo "bootstrap: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -30,8 +36,11 @@ if [ "$want_latex" = 1 ]; then
   apt_packages+=(texlive-latex-base texlive-latex-recommended texlive-latex-extra
                  texlive-fonts-recommended preview-latex-style dvisvgm)
 fi
-if [ "$want_browser" = 1 ]; then
+if [ "$want_browser" = 1 ] || [ "$want_slides" = 1 ]; then
   apt_packages+=(chromium)
+fi
+if [ "$want_slides" = 1 ] && ! command -v npm >/dev/null 2>&1; then
+  apt_packages+=(nodejs npm)  # npm fetches reveal.js (an npm from elsewhere, e.g. NodeSource, will do)
 fi
 
 missing=()
@@ -57,21 +66,35 @@ fi
 # ---------------------------------------------------------------- virtual environment
 stamp="$VENV/.bootstrap-stamp"
 want_stamp=$(cat "$LOCK" pyproject.toml "$0" | sha256sum | cut -c1-16)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -x "$VENV/bin/python" ]; then
-  exit 0
-fi
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "bootstrap: creating $VENV"
-  "$PYTHON" -m venv "$VENV"
-fi
-echo "bootstrap: installing Python dependencies from $LOCK (torch==2.13.0 CPU comes from local disk)"
 quiet_pip() {  # pip, minus the noise of this machine's extra (empty) package indexes
   "$VENV/bin/python" -m pip "$@" 2> >(grep -v "is neither a file nor a directory" >&2)
 }
-quiet_pip install -q --upgrade pip
-quiet_pip install -q -r "$LOCK"
-# Make the repository importable (llmfacts, scenes) from anywhere in the venv, like an editable install.
-site_dir=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-echo "$PWD" > "$site_dir/llmfacts-repo.pth"
-echo "$want_stamp" > "$stamp"
-echo "bootstrap: done"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -x "$VENV/bin/python" ]; then
+  : # up to date
+else
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "bootstrap: creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  echo "bootstrap: installing Python dependencies from $LOCK (torch==2.13.0 CPU comes from local disk)"
+  quiet_pip install -q --upgrade pip
+  quiet_pip install -q -r "$LOCK"
+  # Make the repository importable (llmfacts, scenes) from anywhere in the venv, like an editable install.
+  site_dir=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+  echo "$PWD" > "$site_dir/llmfacts-repo.pth"
+  echo "$want_stamp" > "$stamp"
+  echo "bootstrap: done"
+fi
+
+# ---------------------------------------------------------------- slides (manim-slides, reveal.js)
+if [ "$want_slides" = 1 ]; then
+  SLIDES_LOCK=requirements-slides.lock
+  slides_stamp="$VENV/.slides-stamp"
+  want_slides_stamp=$(cat "$LOCK" "$SLIDES_LOCK" | sha256sum | cut -c1-16)
+  if [ ! -f "$slides_stamp" ] || [ "$(cat "$slides_stamp")" != "$want_slides_stamp" ]; then
+    echo "bootstrap: installing the slides dependencies from $SLIDES_LOCK"
+    quiet_pip install -q -c "$LOCK" -r "$SLIDES_LOCK"  # -c: never moves a pin of $LOCK
+    echo "$want_slides_stamp" > "$slides_stamp"
+  fi
+  scripts/fetch_revealjs.sh
+fi
