@@ -123,37 +123,40 @@ class TokenRow(VGroup):
             raise ValueError("token_colors must have one entry per token")
         self.words = VGroup()
         self.boxes = VGroup()
-        ref = Text("Mg", font_size=font_size)
         for k, tok in enumerate(self.tokens):
             color = text_color if token_colors is None or token_colors[k] is None else token_colors[k]
             blank = set(tok) == {"_"}
-            word = Text(tok if not blank else "M" * max(2, len(tok) // 2), font_size=font_size, color=color)
+            shown = tok if not blank else "M" * max(2, len(tok) // 2)
+            # "|" struts span ascender to descender, so every word gets the same vertical box and the
+            # words share a baseline once centred in equal boxes; the struts themselves are dropped
+            strut = Text("|" + shown + "|", font_size=font_size, color=color)
+            word = VGroup(*strut.submobjects[1:-1])
+            frame = Rectangle(width=strut.width, height=strut.height).move_to(strut)  # the strut's box
             if blank:
                 word.set_opacity(0)
-            # same baseline for every word: align to a reference glyph height
-            box = RoundedRectangle(width=word.width + 0.3, height=max(height, ref.height + 0.25),
-                                   corner_radius=0.08, stroke_color=color if token_colors and token_colors[k] else box_color,
+            box = RoundedRectangle(width=word.width + 0.3, height=max(height, strut.height + 0.2),
+                                   corner_radius=0.08,
+                                   stroke_color=color if token_colors and token_colors[k] else box_color,
                                    stroke_width=2)
             box.set_fill(colors.BACKGROUND, opacity=0)
             if blank:
                 box.set_stroke(opacity=0.6)
                 box.set_fill(colors.TEXT_DIM, opacity=0.15)
-            word.move_to(box)
+            # put the strut's box centre on the box centre (keeps the baseline), centre the word horizontally
+            offset = word.get_center() - frame.get_center()
+            word.move_to(box.get_center() + np.array([0.0, offset[1], 0.0]))
             self.words.add(word)
             self.boxes.add(box)
         self.cells = VGroup(*(VGroup(b, w) for b, w in zip(self.boxes, self.words)))
-        self.cells.arrange(RIGHT, buff=buff)
-        # align words by baseline: shift each so its bottom matches the reference descent position
-        for cell, tok in zip(self.cells, self.tokens):
-            box, word = cell
-            word.move_to(box)
+        self.cells.arrange(RIGHT, buff=buff, aligned_edge=DOWN)
         self.add(self.cells)
 
     def get_token(self, i: int) -> VGroup:
         """Box and word of token ``i``."""
         return self.cells[i]
 
-    def get_word(self, i: int) -> Text:
+    def get_word(self, i: int) -> VGroup:
+        """The glyphs of token ``i`` (a group of letters; all words share one baseline)."""
         return self.words[i]
 
     def get_box(self, i: int) -> RoundedRectangle:
