@@ -130,7 +130,7 @@ class TokenRow(VGroup):
             # "|" struts span ascender to descender, so every word gets the same vertical box and the
             # words share a baseline once centred in equal boxes; the struts themselves are dropped
             strut = Text("|" + shown + "|", font_size=font_size, color=color)
-            word = VGroup(*strut.submobjects[1:-1])
+            word = VGroup(*strut.submobjects[1:-1]).set_color(color)
             frame = Rectangle(width=strut.width, height=strut.height).move_to(strut)  # the strut's box
             if blank:
                 word.set_opacity(0)
