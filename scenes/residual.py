@@ -1,0 +1,190 @@
+"""Scene 9: the block's output is added back to the vector that flowed in; every token goes through at once.
+
+What flows out is ``E + MLP(E)`` for the full name: its dot products with the first-name, last-name and
+attribute directions (``trace.readout_in``, ``trace.gained``, ``trace.readout_out``) are computed by the toy
+block and shown as they come out, small side effects of b↓ included. Then the same block runs on every
+token of the prompt in parallel; GPT-3's neuron count per token (``d_mlp``) and its context length come
+from :func:`llmfacts.compute.gpt3.count_parameters`.
+
+Render::
+
+    .venv/bin/manim render -ql scenes/residual.py ResidualAdd
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    LaggedStart,
+    MathTex,
+    ShowPassingFlash,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+)
+
+from llmfacts import colors
+from llmfacts.compute.gpt3 import count_parameters
+from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, TokenRow, VectorIcon
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fmt_signed, grid_table, int_commas
+
+__all__ = ["ResidualAdd"]
+
+
+class ResidualAdd(MlpFactScene):
+    """E + MLP(E): what flows out encodes the two names and the attribute; all tokens in parallel.
+
+    Parameters (class attributes; see :class:`scenes._mlp_common.MlpFactScene`):
+
+    * ``first_name``, ``last_name``, ``attribute`` - the fact (Michael, Jordan, basketball);
+    * ``d_model`` (12), ``hidden_factor`` (4), ``up_bias`` (-1), ``seed``, ``overlap`` - the toy block;
+    * ``shown_rows`` (6) - entries shown per vector, ellipsis included; ``decimals`` (2);
+    * ``prompt_tail`` - the prompt's words after the name (``("plays", "the", "sport", "of")``);
+    * ``column_pitch`` (2.0) - horizontal distance between the tokens' columns.
+    """
+
+    summary = "The output added back: Michael, Jordan and basketball; every token at once"
+    steps = ("add_back", "read_out", "every_token", "gpt3_scale")
+
+    prompt_tail: tuple[str, ...] = ("plays", "the", "sport", "of")
+    column_pitch: float = 2.0
+
+    def prepare(self) -> None:
+        super().prepare()
+        f = self.fact
+        self.concepts = (f.first_name, f.last_name, f.attribute)
+        # the first-name token alone (before attention has brought the last name to it)
+        self.first_alone = self.mlp.run((f.first_name,), activation="relu")
+        self.hp = count_parameters().hp
+        self.tokens = (f.first_name, f.last_name, *self.prompt_tail)
+
+    def add_back(self) -> None:
+        trace = self.trace
+        self.say("Finally, what the block computed is added to the vector that flowed in. "
+                 "The vector takes a detour through the block, and the two paths meet again.")
+        diagram = MlpBlockDiagram().scale(0.65)
+        diagram.move_to([0, 2.6, 0])
+        self.diagram = diagram
+        opts = dict(max_rows=self.shown_rows, decimals=self.decimals)
+        x = EmbeddingVector(trace.x, **opts)
+        plus = MathTex("+", font_size=44)
+        down = EmbeddingVector(trace.down, **opts)
+        equals = MathTex("=", font_size=44)
+        out = EmbeddingVector(trace.out, **opts)
+        row = VGroup(x, plus, down, equals, out).arrange(RIGHT, buff=0.3)
+        row.move_to([0, -0.9, 0]).to_edge(LEFT, buff=0.6)
+        labels = VGroup(
+            MathTex("E", font_size=36, color=colors.DATA),
+            MathTex(r"\mathrm{MLP}(E)", font_size=36, color=colors.MLP),
+            MathTex(r"E + \mathrm{MLP}(E)", font_size=36),
+        )
+        for lab, vec in zip(labels, (x, down, out)):
+            lab.next_to(vec, UP, buff=0.25)
+        labels.set_y(max(l.get_y() for l in labels))
+        self.vectors = VGroup(row, labels)
+        self.out_vec = out
+        self.play(FadeIn(diagram), run_time=1.2)
+        self.play(FadeIn(x), FadeIn(labels[0]), run_time=0.8)
+        self.play(FadeIn(plus), FadeIn(down), FadeIn(labels[1]), run_time=0.8)
+        flash = diagram.get_residual_path().copy().set_stroke(colors.HIGHLIGHT, width=6)
+        self.play(ShowPassingFlash(flash, time_width=0.6), Indicate(diagram.get_add_node(), color=colors.HIGHLIGHT),
+                  run_time=1.5)
+        self.play(FadeIn(equals), FadeIn(out), FadeIn(labels[2]), run_time=1.0)
+        self.finish()
+
+    def read_out(self) -> None:
+        trace, f = self.trace, self.fact
+        self.say(f"Read what comes out along our three directions. {f.first_name} and {f.last_name} are still "
+                 f"there, and {f.attribute} has been added: {self.num(trace.readout_out[f.attribute])}. The small "
+                 f"bias b-down nudges the names by a few hundredths.")
+        header = [self.text("direction", MEDIUM, colors.TEXT_DIM),
+                  MathTex("E", font_size=32, color=colors.DATA),
+                  MathTex(r"+\,\mathrm{MLP}", font_size=32, color=colors.MLP),
+                  MathTex("=", font_size=32)]
+        body = []
+        for name in self.concepts:
+            body.append([self.word(name, MEDIUM),
+                         self.text(self.num(trace.readout_in[name]), MEDIUM),
+                         self.text(fmt_signed(trace.gained[name], self.decimals), MEDIUM, colors.MLP),
+                         self.text(self.num(trace.readout_out[name]), MEDIUM)])
+        table = grid_table([header, *body], col_buff=0.45, row_buff=0.3)
+        caption = self.text("dot products with the vector", SMALL, colors.TEXT_DIM)
+        block = VGroup(caption, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        block.move_to([0, -0.6, 0]).to_edge(RIGHT, buff=0.5)
+        self.play(FadeIn(caption), FadeIn(table[0]), run_time=0.8)
+        self.play(LaggedStart(*(FadeIn(line, shift=LEFT * 0.2) for line in table[1:]), lag_ratio=0.4), run_time=2.0)
+        self.play(Indicate(table[3][3], color=colors.ATTRIBUTE), run_time=1.0)
+        self.finish(1.5)
+
+    def every_token(self) -> None:
+        f, attr = self.fact, self.fact.attribute
+        first_out = self.first_alone.readout_out[attr]
+        self.say("And this happens to every token's vector at the same time, each one on its own: the vectors "
+                 f"do not talk to each other here. Only the vector at {f.last_name}, which already holds both "
+                 f"names, picks up {attr}.")
+        self.play(*(FadeOut(m) for m in self.mobjects), run_time=0.8)
+        token_colors = [self.concept_color(f.first_name), self.concept_color(f.last_name)] + [None] * len(self.prompt_tail)
+        row = TokenRow(self.tokens, font_size=26, token_colors=token_colors)
+        n = len(self.tokens)
+        pitch = min(self.column_pitch, 13.2 / n)
+        xs = [(k - (n - 1) / 2) * pitch for k in range(n)]
+        for k, x in enumerate(xs):
+            row.get_token(k).set_x(x)
+        row.set_y(3.0)
+        columns = VGroup()
+        readouts = VGroup()
+        values = {0: self.first_alone, 1: self.trace}
+        icon = dict(n_cells=self.mlp.d_model, cell_width=0.2, cell_height=0.1)
+        for k, x in enumerate(xs):
+            # the two name tokens show their real toy vectors; the others are shaded placeholders
+            vec_in = VectorIcon(values[k].x if k in values else None, seed=k + 1, **icon).move_to([x, 1.65, 0])
+            box = LabeledBox("MLP", width=min(1.25, pitch * 0.8), height=0.75, font_size=26).move_to([x, 0.1, 0])
+            vec_out = VectorIcon(values[k].out if k in values else None, seed=k + 101, **icon).move_to([x, -1.45, 0])
+            a1 = Arrow(vec_in.get_bottom(), box.get_top(), buff=0.08, color=colors.TEXT_DIM, stroke_width=3,
+                       max_tip_length_to_length_ratio=0.3)
+            a2 = Arrow(box.get_bottom(), vec_out.get_top(), buff=0.08, color=colors.TEXT_DIM, stroke_width=3,
+                       max_tip_length_to_length_ratio=0.3)
+            columns.add(VGroup(vec_in, a1, box, a2, vec_out))
+            if k in values:
+                value = values[k].readout_out[attr]
+                readout = VGroup(self.word(attr, SMALL), self.text(self.num(value), SMALL))
+                readout.arrange(DOWN, buff=0.12).next_to(vec_out, DOWN, buff=0.25)
+                readouts.add(readout)
+        self.token_row, self.columns = row, columns
+        self.play(FadeIn(row), run_time=0.8)
+        self.play(LaggedStart(*(FadeIn(c[0], shift=DOWN * 0.2) for c in columns), lag_ratio=0.1), run_time=1.0)
+        self.play(*(FadeIn(VGroup(c[1], c[2], c[3])) for c in columns), run_time=1.0)
+        self.play(*(FadeIn(c[4], shift=DOWN * 0.3) for c in columns), run_time=1.2)
+        self.play(LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in readouts), lag_ratio=0.4), run_time=1.2)
+        self.token_readouts = readouts
+        self.finish(1.5)
+
+    def gpt3_scale(self) -> None:
+        hp = self.hp
+        n_tok = len(self.tokens)
+        here = hp.d_mlp * n_tok
+        full = hp.d_mlp * hp.context
+        self.say(f"In GPT-3 each token gets {int_commas(hp.d_mlp)} neurons. With these {n_tok} tokens that is "
+                 f"{int_commas(here)} neuron values in one block; with a full context of {int_commas(hp.context)} "
+                 f"tokens, {int_commas(full)}.")
+        self.play(FadeOut(self.token_readouts), run_time=0.5)
+        per = VGroup(*(self.text(int_commas(hp.d_mlp), SMALL, colors.NEURON_ACTIVE).move_to(c[2])
+                       for c in self.columns))
+        self.play(*(c[2].label.animate.set_opacity(0) for c in self.columns), FadeIn(per), run_time=1.0)
+        lines = VGroup(
+            self.text(f"{n_tok} tokens × {int_commas(hp.d_mlp)} neurons = {int_commas(here)}", MEDIUM),
+            self.text(f"{int_commas(hp.context)} tokens × {int_commas(hp.d_mlp)} neurons = {int_commas(full)}",
+                      MEDIUM, colors.NEURON_ACTIVE),
+        ).arrange(DOWN, buff=0.25)
+        lines.move_to([0, -2.75, 0])
+        self.play(FadeIn(lines[0], shift=UP * 0.2), run_time=1.0)
+        self.play(FadeIn(lines[1], shift=UP * 0.2), run_time=1.0)
+        self.finish(2.0)
