@@ -450,3 +450,22 @@ def test_no_attribute_shadows_a_mobject_method():
         assert not clash, (type(mob).__name__, clash)
     layer = built[2]
     layer.scale(2)  # still the Mobject method
+
+
+def _inside_brackets(grid) -> bool:
+    left, right = grid.brackets[0].get_right()[0], grid.brackets[1].get_left()[0]
+    return all(left < e.get_left()[0] and e.get_right()[0] < right for e in grid.get_entries())
+
+
+def test_wider_numbers_stay_inside_the_brackets():
+    m = WeightMatrix(np.array([[1.0, -1.0], [0.5, 0.0]])).shift(RIGHT * 2).scale(0.8)
+    centre = m.elements.get_center()
+    m.set_values([[-12.5, 100.0], [0.5, 0.0]])  # set_values re-lays the grid out
+    assert _inside_brackets(m)
+    np.testing.assert_allclose(m.elements.get_center(), centre, atol=1e-6)
+    new = np.array([[-12.5, 100.0, 3.0]])
+    reserved = WeightMatrix(np.array([[1.0, -1.0, 3.0]]), reserve_values=new)
+    narrow = WeightMatrix(np.array([[1.0, -1.0, 3.0]]))
+    assert reserved.width > narrow.width
+    play_dry(lambda s: (s.add(reserved), reserved.change_values_animations(new))[1])
+    assert _inside_brackets(reserved)

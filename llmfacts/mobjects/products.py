@@ -143,6 +143,10 @@ class RowDotProduct:
     result_target
         Where the running sum sits: a point, or a mobject to sit on. Default: right of the vector, at the
         height of the row.
+    scratch_position
+        Where each ``w × x`` term is shown before it joins the sum (default: 0.75 above the result).
+    run_time
+        Default total run time of :meth:`accumulate` (``None``: ``time_per_term`` per term).
     decimals
         Digits of the products and sums.
     font_size
@@ -172,6 +176,8 @@ class RowDotProduct:
         partial_sums: Sequence[float] | np.ndarray,
         bias: float | None = None,
         result_target: Mobject | np.ndarray | Sequence[float] | None = None,
+        scratch_position: Mobject | np.ndarray | Sequence[float] | None = None,
+        run_time: float | None = None,
         decimals: int = 2,
         font_size: float = 34,
         check_products: bool = True,
@@ -215,7 +221,9 @@ class RowDotProduct:
             self.result.move_to([vector.get_right()[0] + 0.9 + self.result.width / 2, y, 0])
         else:
             self.result.move_to(_as_point(result_target))
-        self.scratch_point = self.result.get_center() + UP * 0.75
+        self.scratch_point = (self.result.get_center() + UP * 0.75 if scratch_position is None
+                              else _as_point(scratch_position))
+        self.run_time = run_time
 
     # -- pieces ---------------------------------------------------------------------------------------------
     def _term_steps(self) -> list[tuple[str, int, int]]:
@@ -303,8 +311,11 @@ class RowDotProduct:
     def accumulate(self, *, run_time: float | None = None, time_per_term: float = 0.9) -> Animation:
         """Add the terms one by one; the running sum ends exactly on ``partial_sums[-1]``.
 
-        ``run_time`` (total) overrides ``time_per_term``. Hidden runs of terms take one step.
+        ``run_time`` (total; default the constructor's ``run_time``) overrides ``time_per_term``. A run of
+        hidden terms takes one step.
         """
+        if run_time is None:
+            run_time = self.run_time
         steps = self._term_steps()
         n_steps = len(steps) + (1 if self.bias is not None else 0)
         per = (run_time / n_steps) if run_time is not None else time_per_term
@@ -334,7 +345,9 @@ class ScaledColumnSum:
     Parameters
     ----------
     matrix
-        The ``W↓`` :class:`~llmfacts.mobjects.WeightMatrix` on screen (``d x m``).
+        The ``W↓`` :class:`~llmfacts.mobjects.WeightMatrix` on screen (``d x m``). Build it with
+        ``reserve_values=scaled_columns`` if rescaled numbers can be wider than the originals
+        (e.g. ``12.5`` replacing ``2.5``), so they stay inside the brackets.
     neuron_values
         The ``m`` neuron values (after the activation), from the compute layer.
     scaled_columns

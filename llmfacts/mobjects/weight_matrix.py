@@ -48,9 +48,11 @@ from manim import (
     UP,
     ChangeDecimalToValue,
     DecimalNumber,
+    Line,
     ManimColor,
     MathTex,
     Mobject,
+    Rectangle,
     SurroundingRectangle,
     Tex,
     Text,
@@ -136,7 +138,13 @@ class NumberGrid(VGroup):
     min_color_strength
         Entries near zero are coloured as if ``|value|`` were at least this fraction of ``scale``, so that
         small numbers stay readable on black (``0`` gives the raw :func:`~llmfacts.colors.weight_color`).
+    reserve_values
+        Values (same shape) the grid will later be animated to, e.g. the rescaled columns of ``W↓``:
+        columns are made wide enough for them too, so that numbers that grow do not run into the
+        brackets. (:meth:`set_values` re-lays the grid out anyway; animations cannot.)
     """
+
+    BRACKET_BUFF = 0.12  # gap between the numbers and a bracket
 
     def __init__(
         self,
@@ -154,6 +162,7 @@ class NumberGrid(VGroup):
         bracket_color: str = colors.TEXT,
         ellipsis_color: str = colors.TEXT_DIM,
         min_color_strength: float = 0.5,
+        reserve_values: np.ndarray | Sequence | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -199,18 +208,23 @@ class NumberGrid(VGroup):
                 row_cells.append(cell)
             self._cells.append(row_cells)
 
-        self._layout()
+        self._reserve_widths = self._widths_for(reserve_values) if reserve_values is not None else {}
+        grid_box = self._layout()
         self.entries = VGroup(*self._entries.values())
         self.ellipses = VGroup(*ellipses)
         self.rows = VGroup(*(VGroup(*r) for r in self._cells))
         self.columns = VGroup(*(VGroup(*(r[c] for r in self._cells)) for c in range(len(self._col_slots))))
         self.elements = VGroup(*(cell for r in self._cells for cell in r))
-        height = self.elements.height + 2 * v_buff
+        # an invisible box around the grid's columns (reserved widths included): the brackets hug it
+        self.grid_box = grid_box
+        height = max(self.elements.height, grid_box.height) + 2 * v_buff
         self.brackets = VGroup(
-            make_bracket(height, side="left", color=bracket_color).next_to(self.elements, LEFT, buff=0.12),
-            make_bracket(height, side="right", color=bracket_color).next_to(self.elements, RIGHT, buff=0.12),
+            make_bracket(height, side="left", color=bracket_color).next_to(grid_box, LEFT, buff=self.BRACKET_BUFF),
+            make_bracket(height, side="right", color=bracket_color).next_to(grid_box, RIGHT, buff=self.BRACKET_BUFF),
         )
-        self.add(self.elements, self.brackets)
+        self.brackets.set_y(self.elements.get_center()[1])
+        self.add(self.grid_box, self.elements, self.brackets)
+        self._bracket_height0 = height
         self.center()
 
     # -- construction -------------------------------------------------------------------------------------
@@ -231,23 +245,43 @@ class NumberGrid(VGroup):
         num.set_color(self._entry_color(value))
         return num
 
-    def _layout(self) -> None:
+    def _widths_for(self, values: np.ndarray | Sequence) -> dict[int, float]:
+        """Width needed by the widest of ``values`` in each displayed column (by display column index)."""
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.shape != self.values.shape:
+            raise ValueError(f"reserve_values should have shape {self.values.shape}, got {arr.shape}")
+        widths = {}
+        for c, j in enumerate(self._col_slots):
+            if j is None:
+                continue
+            column = [arr[i, j] for i in self.shown_rows]
+            widest = max(column, key=lambda v: len(f"{v:.{self.decimals}f}"))
+            widths[c] = DecimalNumber(widest, num_decimal_places=self.decimals, font_size=self.font_size).width
+        return widths
+
+    def _layout(self, unit: float = 1.0) -> Rectangle:
+        """Place the cells on a grid with its top-left cell at the origin (``unit``: current scale factor);
+        returns an invisible rectangle spanning the columns and rows."""
         n_r, n_c = len(self._row_slots), len(self._col_slots)
         # reference size of a number so that ellipsis-only rows/columns get the same pitch
         ref = DecimalNumber(-8.8, num_decimal_places=self.decimals, font_size=self.font_size)
         col_w = [
-            max([ref.width * 0.6] + [self._cells[r][c].width for r in range(n_r) if self._col_slots[c] is not None
-                                     and self._row_slots[r] is not None])
+            max([ref.width * 0.6 * unit, self._reserve_widths.get(c, 0.0) * unit]
+                + [self._cells[r][c].width for r in range(n_r)
+                   if self._col_slots[c] is not None and self._row_slots[r] is not None])
             for c in range(n_c)
         ]
-        row_h = ref.height * 1.25
+        row_h = ref.height * 1.25 * unit
+        h_buff, v_buff = self.h_buff * unit, self.v_buff * unit
         x = 0.0
         xs = []
         for c in range(n_c):
             xs.append(x + col_w[c] / 2)
-            x += col_w[c] + self.h_buff
+            x += col_w[c] + h_buff
         for r in range(n_r):
-            y = -r * (row_h + self.v_buff)
+            y = -r * (row_h + v_buff)
             for c in range(n_c):
                 cell = self._cells[r][c]
                 if self._row_slots[r] is not None and self._col_slots[c] is not None:
@@ -255,6 +289,26 @@ class NumberGrid(VGroup):
                     cell.move_to([xs[c] + col_w[c] / 2 - cell.width / 2, y, 0])
                 else:
                     cell.move_to([xs[c], y, 0])
+        width = x - h_buff
+        bottom = -(n_r - 1) * (row_h + v_buff)
+        box = Rectangle(width=width, height=-bottom + row_h, stroke_width=0, stroke_opacity=0, fill_opacity=0)
+        return box.move_to([width / 2, bottom / 2, 0])
+
+    def relayout(self) -> "NumberGrid":
+        """Re-space the columns for the numbers now shown (keeping the grid's centre and scale) and move the
+        brackets (and label) to fit."""
+        unit = self.brackets[0].height / self._bracket_height0
+        centre = self.grid_box.get_center()  # the box has not moved yet; the numbers may have grown
+        box = self._layout(unit)
+        shift = centre - box.get_center()
+        self.elements.shift(shift)
+        self.grid_box.become(box.shift(shift))
+        self.brackets[0].next_to(self.grid_box, LEFT, buff=self.BRACKET_BUFF * unit)
+        self.brackets[1].next_to(self.grid_box, RIGHT, buff=self.BRACKET_BUFF * unit)
+        label = getattr(self, "label", None)
+        if label is not None:
+            label.set_x(self.brackets.get_center()[0])
+        return self
 
     # -- look-up ------------------------------------------------------------------------------------------
     @property
@@ -321,8 +375,10 @@ class NumberGrid(VGroup):
         return self.ellipses
 
     def row_rectangle(self, i: int, *, color: str = colors.HIGHLIGHT, buff: float = 0.08, **kwargs) -> SurroundingRectangle:
-        """A rectangle around original row ``i`` (not added to the grid)."""
-        return SurroundingRectangle(self.get_row(i), color=color, buff=buff, **kwargs)
+        """A rectangle around original row ``i``, as wide as the grid (not added to the grid)."""
+        row = self.get_row(i)
+        span = Line(self.grid_box.get_left(), self.grid_box.get_right()).set_y(row.get_center()[1])
+        return SurroundingRectangle(VGroup(row, span), color=color, buff=buff, **kwargs)
 
     def column_rectangle(self, j: int, *, color: str = colors.HIGHLIGHT, buff: float = 0.08, **kwargs) -> SurroundingRectangle:
         """A rectangle around original column ``j`` (not added to the grid)."""
@@ -340,13 +396,14 @@ class NumberGrid(VGroup):
         for (i, j), num in self._entries.items():
             num.set_value(arr[i, j])
             num.set_color(self._entry_color(arr[i, j]))
-        return self
+        return self.relayout()
 
     def change_values_animations(self, values: np.ndarray | Sequence) -> list:
         """Animations (one per shown entry) that count each number to its new value and recolour it.
 
         Play them together: ``self.play(*grid.change_values_animations(new))``. ``grid.values`` is updated
-        immediately.
+        immediately. Each number keeps its right edge; if the new numbers are wider than the old ones,
+        build the grid with ``reserve_values=new`` so that they fit inside the brackets.
         """
         arr = np.asarray(values, dtype=float)
         if arr.ndim == 1:
