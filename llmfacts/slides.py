@@ -160,7 +160,8 @@ def as_slides(scene_class: type, *, output_folder: str | os.PathLike | None = No
     starts a section through ``next_section``, itself ``next_slide`` on a ``Slide``) and calls
     ``next_slide`` if that did not already happen. Narration is added to the current slide's speaker notes.
     The class keeps the scene's name, so manim-slides writes ``<name>.json`` into ``output_folder``
-    (default: manim-slides' ``./slides``).
+    (default: manim-slides' ``./slides``). A step that plays nothing (no ``play``/``wait``) gets no slide
+    of its own: manim-slides drops empty slides, and what the step added shows on the next slide.
     """
     from llmfacts.story import StoryScene
 
