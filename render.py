@@ -125,7 +125,7 @@ def cmd_render(entries, args, join: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_intermixed_args(argv)
     if args.jobs < 1:
         print(f"render.py: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return 2
