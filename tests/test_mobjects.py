@@ -469,3 +469,27 @@ def test_wider_numbers_stay_inside_the_brackets():
     assert reserved.width > narrow.width
     play_dry(lambda s: (s.add(reserved), reserved.change_values_animations(new))[1])
     assert _inside_brackets(reserved)
+
+
+@pytest.mark.parametrize("module_name", ["weight_matrix", "products", "neurons", "diagrams", "charts", "numbers"])
+def test_module_docstring_example_runs(module_name):
+    """Each module's docstring carries a short example scene; it must run (dry run, nothing written)."""
+    import importlib
+    import textwrap
+
+    module = importlib.import_module(f"llmfacts.mobjects.{module_name}")
+    doc = module.__doc__
+    assert ".. code-block:: python" in doc, module_name
+    block = doc.split(".. code-block:: python", 1)[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        if line.strip() and not line.startswith("    "):
+            break
+        lines.append(line)
+    namespace: dict = {}
+    exec(compile(textwrap.dedent("\n".join(lines)), f"<{module_name} example>", "exec"), namespace)
+    scenes = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, Scene) and v is not Scene]
+    assert scenes, module_name
+    with tempconfig({"dry_run": True, "disable_caching": True, "write_to_movie": False, "frame_rate": 4}):
+        for cls in scenes:
+            cls().render()

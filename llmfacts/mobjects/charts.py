@@ -10,7 +10,7 @@ Examples
 .. code-block:: python
 
     import numpy as np
-    from manim import DOWN, Scene, UP
+    from manim import DOWN, LEFT, RIGHT, UP, Scene
     from llmfacts.mobjects import ActivationGraph, AngleHistogram, BarTally
 
     class Charts(Scene):
@@ -18,11 +18,13 @@ Examples
             edges = np.linspace(0, 180, 361)
             centres = (edges[:-1] + edges[1:]) / 2
             counts = 5e6 * np.exp(-((centres - 90) / 5.7) ** 2 / 2)
-            hist = AngleHistogram(counts, edges, display_bin_deg=1, width=9, height=3.5).to_edge(UP)
+            hist = AngleHistogram(counts, edges, display_bin_deg=1, width=7, height=3).to_corner(UP + LEFT)
             self.add(hist, hist.mark_angle(84.29, "Welch"), hist.shade_band(89, 91))
             self.play(hist.update_counts(counts * np.exp(-((centres - 90) / 3) ** 2)))
-            relu = ActivationGraph(lambda x: max(x, 0.0), label="ReLU").to_corner(DOWN)
-            self.add(relu, relu.dot_at(1.5))
+            relu = ActivationGraph(lambda x: max(x, 0.0), label="ReLU", width=4, height=2.6)
+            relu.to_corner(UP + RIGHT)
+            tally = BarTally({"MLP": 116e9, "attention": 58e9, "embeddings": 1.2e9}, width=11).to_edge(DOWN)
+            self.add(relu, relu.dot_at(1.5), tally)
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from manim import (
     Text,
     Transform,
     VGroup,
+    VMobject,
 )
 
 from llmfacts import colors
@@ -511,7 +514,10 @@ class BarTally(VGroup):
         self._segments: dict[str, Rectangle] = {}
         self._labels: dict[str, VGroup] = {}
         x = -width / 2
-        rows_right_edge: list[float] = []  # right edge of the last label on each label row
+        bottom = -height / 2
+        placed: list[tuple[int, float, float]] = []  # (row, left, right) of every label so far
+        leaders: list[tuple[int, float]] = []  # (row reached, x) of every leader line so far
+        row_pitch = None
         for k, (name, count) in enumerate(self.counts.items()):
             w = width * count / self.total
             seg = Rectangle(width=max(w, 1e-3), height=height, stroke_color=colors.BACKGROUND, stroke_width=1)
@@ -528,19 +534,47 @@ class BarTally(VGroup):
             if detail:
                 lines.append(Text("  ".join(detail), font_size=font_size * 0.85, color=colors.TEXT_DIM))
             label = VGroup(*lines).arrange(DOWN, buff=0.06)
+            if row_pitch is None:
+                row_pitch = label.height + 0.2
             centre = x + w / 2
-            # choose the first row where this label does not overlap the previous one
-            left_edge = centre - label.width / 2
-            row = 0
-            while row < len(rows_right_edge) and rows_right_edge[row] + min_label_gap > left_edge:
-                row += 1
-            if row == len(rows_right_edge):
-                rows_right_edge.append(-math.inf)
-            label.move_to([centre, -height / 2 - 0.2 - label.height / 2 - row * (label.height + 0.2), 0])
-            rows_right_edge[row] = label.get_right()[0]
-            if row > 0 or w < label.width * 0.5:
-                self.leaders.add(Line([centre, -height / 2, 0], label.get_top() + UP * 0.04, stroke_width=1.5,
-                                      color=colors.TEXT_DIM))
+            lw = label.width
+
+            def free(row: int, left: float, right: float, leader_x: float | None) -> bool:
+                for r, a, b in placed:  # no overlap with a label of the same row
+                    if r == row and a - min_label_gap < right and left < b + min_label_gap:
+                        return False
+                for r, lx in leaders:  # do not cover a leader line that passes through this row
+                    if r >= row and left - 0.1 < lx < right + 0.1:
+                        return False
+                if leader_x is not None:  # our leader must not cross labels of the rows above ours
+                    for r, a, b in placed:
+                        if r < row and a - 0.1 < leader_x < b + 0.1:
+                            return False
+                return True
+
+            # 1. directly under the segment, on the first row, if the segment is wide enough
+            direct_x = min(max(centre, -width / 2 + lw / 2), width / 2 - lw / 2)
+            if w >= lw * 0.6 and abs(direct_x - centre) < w / 2 and free(0, direct_x - lw / 2, direct_x + lw / 2, None):
+                row, label_x, leader = 0, direct_x, False
+            else:
+                # 2. beside a leader line dropped from the segment: the label sits on the side with more room
+                if centre > 0:
+                    label_x = max(centre - 0.15 - lw / 2, -width / 2 + lw / 2)
+                else:
+                    label_x = min(centre + 0.15 + lw / 2, width / 2 - lw / 2)
+                row = 0
+                while not free(row, label_x - lw / 2, label_x + lw / 2, centre):
+                    row += 1
+                leader = True
+            label_y = bottom - 0.2 - label.height / 2 - row * row_pitch
+            label.move_to([label_x, label_y, 0])
+            placed.append((row, label.get_left()[0], label.get_right()[0]))
+            if leader:
+                near = label.get_right()[0] + 0.06 if centre > label_x else label.get_left()[0] - 0.06
+                elbow = VMobject(stroke_color=colors.TEXT_DIM, stroke_width=1.5)
+                elbow.set_points_as_corners([[centre, bottom, 0], [centre, label_y, 0], [near, label_y, 0]])
+                self.leaders.add(elbow)
+                leaders.append((row, centre))
             self._labels[name] = label
             self.labels.add(label)
             x += w
