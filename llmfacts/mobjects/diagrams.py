@@ -36,7 +36,6 @@ from manim import (
     RoundedRectangle,
     Text,
     VGroup,
-    VMobject,
 )
 
 from llmfacts import colors

@@ -27,16 +27,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from manim import (
-    DOWN,
     LEFT,
     RIGHT,
-    UP,
     Animation,
     Circle,
     DecimalNumber,
     Line,
     MathTex,
-    Mobject,
     VGroup,
 )
 

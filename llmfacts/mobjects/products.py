@@ -65,11 +65,10 @@ from manim import (
     SurroundingRectangle,
     Succession,
     VGroup,
-    Wait,
 )
 
 from llmfacts import colors
-from llmfacts.mobjects.weight_matrix import EmbeddingVector, HiddenEntryError, NumberGrid, ChangeDecimalAndColor
+from llmfacts.mobjects.weight_matrix import ChangeDecimalAndColor, EmbeddingVector, HiddenEntryError, NumberGrid
 
 
 class InconsistentNumbersError(ValueError):
@@ -246,9 +245,7 @@ class RowDotProduct:
     def _shown_term(self, k: int, run_time: float) -> Animation:
         w_src = self.matrix.get_entry(self.row, k)
         x_src = self.vector.get_entry(k)
-        w = w_src.copy().set_color(colors.weight_color(self.matrix.values[self.row, k], self.matrix.color_scale))
-        w.set_color(w_src.get_color())
-        x = x_src.copy()
+        w, x = w_src.copy(), x_src.copy()  # same numbers, same colours as on screen
         times = MathTex(r"\times", font_size=self.font_size * 0.8, color=colors.TEXT)
         term = VGroup(w, times, x).arrange(RIGHT, buff=0.12)
         term.scale(self.font_size / self.matrix.font_size * 0.9, about_point=term.get_center())

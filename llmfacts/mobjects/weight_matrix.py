@@ -45,7 +45,6 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    UP,
     ChangeDecimalToValue,
     DecimalNumber,
     Line,
