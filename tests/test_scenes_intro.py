@@ -1,0 +1,126 @@
+"""Scenes 1-4 (ColdOpen, TransformerRefresher, MeaningDirections, InsideTheMlp): their helpers and the
+numbers their ``prepare()`` computes, checked without rendering."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenes.cold_open import ColdOpen, format_percent
+from scenes.directions import MeaningDirections, angle_degrees, fmt, span_coordinates, spoken
+from scenes.inside_mlp import InsideTheMlp
+from scenes.refresher import TransformerRefresher, illustrative_vectors
+
+
+def prepared(cls, **overrides):
+    """An instance of ``cls`` (optionally with overridden class attributes) after ``prepare()``, no renderer."""
+    if overrides:
+        cls = type(f"Custom{cls.__name__}", (cls,), overrides)
+    scene = cls.__new__(cls)
+    scene.prepare()
+    return scene
+
+
+# -- formatting -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p, text", [(0.9646631559719038, "96.5%"), (0.0176684, "1.8%"), (-1e-9, "0.0%"),
+                                     (1.0, "100.0%")])
+def test_format_percent(p, text):
+    assert format_percent(p) == text
+
+
+@pytest.mark.parametrize("x, text", [(1.0000000000000002, "1.00"), (-1e-17, "0.00"), (-0.004, "0.00"),
+                                     (0.3333, "0.33"), (-0.51, "-0.51")])
+def test_fmt_never_shows_minus_zero(x, text):
+    assert fmt(x) == text
+
+
+@pytest.mark.parametrize("x, text", [(1.0000000000000002, "1"), (0.0, "0"), (0.25, "0.25"), (1.5, "1.5"),
+                                     (-1e-12, "0")])
+def test_spoken_drops_trailing_zeros(x, text):
+    assert spoken(x) == text
+
+
+def test_angle_degrees():
+    assert angle_degrees(np.array([1.0, 0.0]), np.array([0.0, 2.0])) == pytest.approx(90.0)
+    assert angle_degrees(np.array([1.0, 0.0]), np.array([1.0, 1.0])) == pytest.approx(45.0)
+
+
+def test_span_coordinates_keep_lengths_and_angles():
+    rng = np.random.default_rng(3)
+    v = rng.standard_normal((3, 12))
+    c = span_coordinates(v)
+    assert c.shape == (3, 3)
+    np.testing.assert_allclose(c @ c.T, v @ v.T, atol=1e-12)
+    # the first vector lies along the first axis, pointing the positive way
+    assert c[0, 0] > 0 and np.allclose(c[0, 1:], 0)
+    assert c[1, 1] >= 0
+
+
+def test_illustrative_vectors_are_seeded_unit_vectors():
+    a = illustrative_vectors(4, 12, seed=1)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0)
+    np.testing.assert_array_equal(a, illustrative_vectors(4, 12, seed=1))
+
+
+# -- numbers each scene computes ----------------------------------------------------------------------------
+
+
+def test_cold_open_guess_comes_from_the_toy_model():
+    scene = prepared(ColdOpen)
+    assert scene.best == "basketball"
+    assert sum(scene.guess.values()) == pytest.approx(1.0)
+    assert set(scene.guess) == {"basketball", "swimming", "singing"}
+    assert 0.6 < scene.mlp_fraction < 0.7  # GPT-3: about two thirds of the weights sit in the MLPs
+
+
+def test_cold_open_follows_a_different_fact():
+    scene = prepared(ColdOpen, first_name="Serena", last_name="Williams", attribute="tennis")
+    assert scene.best == "tennis"
+
+
+def test_refresher_vectors_for_the_names_are_the_toy_directions():
+    scene = prepared(TransformerRefresher)
+    assert scene.vectors.shape == (6, 12)
+    np.testing.assert_allclose(scene.vectors[0], scene.toy.direction("Michael"))
+    np.testing.assert_allclose(scene.vectors[1], scene.toy.direction("Jordan"))
+    assert scene.hp.d_model == 12_288 and scene.hp.n_layers == 96
+
+
+def test_directions_scene_numbers():
+    scene = prepared(MeaningDirections)
+    # exactly perpendicular unit directions by default
+    for pair, dot in scene.pair_dots.items():
+        assert abs(dot) < 1e-12, pair
+        assert scene.pair_angles[pair] == pytest.approx(90.0)
+    for name in scene.names3:
+        assert scene.norms[name] == pytest.approx(1.0)
+    # E = M + J reads 1, 1, 0
+    shown = [fmt(scene.full_readout[n]) for n in scene.names3]
+    assert shown == ["1.00", "1.00", "0.00"]
+    # the illustrative arithmetic lands nearest to "aunt"
+    assert scene.nearest_word == "aunt"
+
+
+def test_directions_scene_with_nearly_perpendicular_directions():
+    scene = prepared(MeaningDirections, overlap=0.1)
+    angles = list(scene.pair_angles.values())
+    assert all(80 < a < 100 for a in angles)
+    assert any(abs(a - 90) > 0.05 for a in angles)
+    # the 3-D drawing is faithful: its coordinates reproduce the dot products
+    c = scene.coords3
+    assert c[0] @ c[1] == pytest.approx(scene.pair_dots[("Michael", "Jordan")])
+
+
+def test_inside_mlp_numbers():
+    scene = prepared(InsideTheMlp)
+    assert scene.toy.d_hidden == 48
+    assert scene.n_active == 1
+    assert scene.trace.readout_in["basketball"] == pytest.approx(0.0, abs=1e-12)
+    assert scene.trace.readout_out["basketball"] == pytest.approx(1.0)
+    np.testing.assert_allclose(scene.trace.out, scene.trace.x + scene.trace.down)
+    # every token's output is the same block applied to its own vector
+    for x, out in zip(scene.inputs, scene.outputs):
+        np.testing.assert_allclose(out, scene.toy.run(x).out)
+    assert scene.hp.d_mlp == 4 * scene.hp.d_model
