@@ -1,0 +1,100 @@
+"""Scenes 13-15 (PerpendicularityExperiment, DimensionGrowth, FeaturesOutro): their pure helpers and the
+numbers each ``prepare()`` computes, checked without rendering (the experiment on a small, fast run)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from scenes.dimension_growth import DimensionGrowth, clip_polyline, log10_count, tex_count, tolerance_curves
+from scenes.outro import FeaturesOutro, largest_share, neuron_pattern, sparse_code_example
+
+
+def prepared(cls, **overrides):
+    """An instance of ``cls`` (optionally with overridden class attributes) after ``prepare()``, no renderer."""
+    if overrides:
+        cls = type(f"Custom{cls.__name__}", (cls,), overrides)
+    scene = cls.__new__(cls)
+    scene.prepare()
+    return scene
+
+
+# -- scene 14: dimension growth ----------------------------------------------------------------------------
+
+
+def test_log10_count_handles_ints_floats_and_inf():
+    assert log10_count(1000) == pytest.approx(3.0)
+    assert log10_count(10**400) == pytest.approx(400.0)
+    assert log10_count(2.5e10) == pytest.approx(math.log10(2.5e10))
+    assert log10_count(math.inf) == math.inf
+    assert log10_count(0) == -math.inf
+
+
+def test_tex_count_exact_below_a_million_then_powers_rounded_down():
+    assert tex_count(math.log10(12_288)) == "12{,}288"
+    assert tex_count(math.log10(7.36e10)) == r"7\times 10^{10}"
+    assert tex_count(math.log10(1.4e41)) == "10^{41}"
+    assert tex_count(math.inf) == r"\infty"
+
+
+def test_clip_polyline_stops_at_the_top_with_the_crossing_point():
+    xs = np.array([0.0, 1.0, 2.0, 3.0])
+    ys = np.array([0.0, 2.0, 6.0, 9.0])
+    pts = clip_polyline(xs, ys, top=4.0)
+    assert pts[:2] == [(0.0, 0.0), (1.0, 2.0)]
+    assert pts[-1] == pytest.approx((1.5, 4.0))
+    assert len(pts) == 3
+    assert clip_polyline(xs, np.array([0.0, math.inf, 1.0, 1.0]), top=4.0)[-1] == (0.0, 4.0)
+
+
+def test_tolerance_curves_lower_never_below_d_and_upper_above_lower():
+    dims = np.array([10, 100, 1000, 3000])
+    c = tolerance_curves(1.0, dims)
+    assert np.all(c.log_lower >= np.log10(dims) - 1e-12)
+    assert np.all(c.log_upper >= c.log_lower - 1e-9)
+
+
+def test_dimension_growth_prepare_matches_the_known_figures():
+    s = prepared(DimensionGrowth, n_samples=20)
+    assert s.example_fit == 103  # Welch: at most 103 vectors within ±1° in 100-D
+    assert s.example_need_d == 2472  # 10,000 within ±1° need at least 2,472 dimensions
+    assert s.rate_scale == pytest.approx(1 / math.sin(math.radians(1)) ** 2)
+    assert (s.d_model, s.d_mlp) == (12_288, 49_152)
+    rows = {r["tol"]: r for r in s.rows}
+    # at ±1° random directions in 12,288-D are fewer than a basis; at ±10° they are astronomically many
+    assert rows[1.0]["model_random"] < math.log10(12_288) == pytest.approx(rows[1.0]["model_lower"])
+    assert rows[10.0]["model_lower"] > 40
+    assert rows[5.0]["model_lower"] < rows[10.0]["model_lower"]
+
+
+# -- scene 15: outro ----------------------------------------------------------------------------------------
+
+
+def test_neuron_pattern_is_scaled_and_clipped():
+    v = np.array([0.0, 1.0, -1.0, 4.0])
+    p = neuron_pattern(v, spread=1.0)
+    assert p.max() == 1.0 and p.min() >= -1.0
+    assert np.all(np.sign(p) == np.sign(v))
+
+
+def test_largest_share():
+    assert largest_share(np.array([3.0, 4.0])) == pytest.approx(16 / 25)
+    assert largest_share(np.zeros(3)) == 0.0
+
+
+def test_sparse_code_example_rebuilds_its_input_from_few_features():
+    neurons, code, rebuilt = sparse_code_example(6, 14, (3, 9), seed=7)
+    assert np.count_nonzero(code) == 2 and code[3] > code[9] > 0
+    np.testing.assert_allclose(rebuilt, neurons)
+    with pytest.raises(ValueError):
+        sparse_code_example(6, 14, (20,), seed=7)
+
+
+def test_features_outro_prepare_two_random_patterns_nearly_perpendicular():
+    s = prepared(FeaturesOutro)
+    assert s.n_neurons == 49_152
+    assert abs(s.angle_ab - 90.0) < 1.0  # std of cos is 1/sqrt(49,152) ≈ 0.0045
+    assert s.angle_ab == pytest.approx(math.degrees(math.acos(s.cos_ab)))
+    assert s.largest_share_a < 0.01
