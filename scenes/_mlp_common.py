@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import MarkupText, Mobject, Text, VGroup
+from manim import LEFT, RIGHT, MarkupText, Mobject, Text, VGroup, config
 
 from llmfacts import colors
 from llmfacts.compute.toy_mlp import AndGateRow, ToyFact, ToyMLP, ToyMLPConfig, and_gate_table, build_toy_mlp
@@ -29,7 +29,9 @@ __all__ = [
     "contrast_pairs_for",
     "fmt",
     "fmt_signed",
+    "fit_width",
     "grid_table",
+    "keep_inside",
     "int_commas",
 ]
 
@@ -209,6 +211,27 @@ def grid_table(rows: Sequence[Sequence[Mobject]], *, col_buff: float = 0.45, row
         table.add(line)
         y -= heights[r] + row_buff
     return table
+
+
+def keep_inside(mobject: Mobject, margin: float = 0.2) -> Mobject:
+    """Shrink ``mobject`` (about its left edge) if it runs past the right edge of the frame (long names of a
+    lecturer's own fact), then nudge it back inside horizontally."""
+    right_limit = config.frame_x_radius - margin
+    left_limit = -config.frame_x_radius + margin
+    if mobject.get_right()[0] > right_limit and mobject.get_left()[0] < right_limit:
+        available = right_limit - max(mobject.get_left()[0], left_limit)
+        if available < mobject.width:
+            mobject.scale(available / mobject.width, about_edge=LEFT)
+    if mobject.get_left()[0] < left_limit:
+        mobject.shift(RIGHT * (left_limit - mobject.get_left()[0]))
+    return mobject
+
+
+def fit_width(mobject: Mobject, max_width: float) -> Mobject:
+    """Scale ``mobject`` down (never up) to at most ``max_width``."""
+    if mobject.width > max_width > 0:
+        mobject.scale(max_width / mobject.width)
+    return mobject
 
 
 def _escape(text: str) -> str:

@@ -29,7 +29,7 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.mobjects import EmbeddingVector
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, grid_table
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, grid_table
 
 __all__ = ["BiasShift"]
 
@@ -107,6 +107,7 @@ class BiasShift(MlpFactScene):
                          self.text(self.num(self.b0), MEDIUM, colors.BIAS),
                          self.text(self.num(row.pre), MEDIUM, colors.HIGHLIGHT if row.pre > 0 else colors.TEXT)])
         table = grid_table([header, *body], col_buff=0.4, row_buff=0.28)
+        fit_width(table, 6.75 - (self.pre_vec.get_right()[0] + 0.45))
         table.move_to([0, 0.5, 0]).to_edge(RIGHT, buff=0.35)
         self.table = table
         self.play(FadeIn(table[0]), run_time=0.8)

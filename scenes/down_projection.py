@@ -22,6 +22,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Indicate,
+    LaggedStart,
     MathTex,
     VGroup,
     Write,
@@ -29,7 +30,7 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.mobjects import EmbeddingVector, ScaledColumnSum, WeightMatrix
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, keep_inside
 
 __all__ = ["DownProjection"]
 
@@ -83,8 +84,8 @@ class DownProjection(MlpFactScene):
         self.finish()
 
     def columns_are_directions(self) -> None:
-        self.say("This time read the matrix column by column. Each column holds twelve numbers: a direction "
-                 "in the embedding space, something its neuron can add.")
+        self.say(f"This time read the matrix column by column. Each column holds {self.mlp.d_model} numbers: a "
+                 "direction in the embedding space, something its neuron can add.")
         self.col_rect = self.matrix.column_rectangle(0)
         if self.col0_is_attribute:
             label = self.markup(("column 0", colors.HIGHLIGHT), " = ", (self.fact.attribute, "name"),
@@ -106,7 +107,9 @@ class DownProjection(MlpFactScene):
                                    result=self.column_sum, neuron_sources=sources)
         self.play(FadeOut(self.col_rect), self.sum.bring_values(run_time=1.5))
         self.play(FadeOut(self.neurons), FadeOut(self.n_label), run_time=0.6)
-        self.play(self.sum.scale_columns(run_time=3.0))
+        first, *rest = self.matrix.shown_cols
+        self.play(self.sum.scale_column(first, run_time=1.5))
+        self.play(LaggedStart(*(self.sum.scale_column(j, run_time=1.0) for j in rest), lag_ratio=0.4), run_time=2.5)
         self.finish()
 
     def add_columns(self) -> None:
@@ -119,7 +122,7 @@ class DownProjection(MlpFactScene):
         self.sum_label = label
         readout = self.markup(("W↓n", colors.MLP), " · ", (attr, "name"), f" = {self.num(self.sum_on_attribute)}",
                               font_size=MEDIUM)
-        readout.next_to(self.sum.result_vector, RIGHT, buff=0.35)
+        keep_inside(readout.next_to(self.sum.result_vector, RIGHT, buff=0.35))
         self.readout = readout
         self.play(FadeIn(label), FadeIn(readout, shift=LEFT * 0.2), run_time=1.0)
         self.play(Indicate(readout, color=colors.ATTRIBUTE, scale_factor=1.1), run_time=0.8)
@@ -153,6 +156,6 @@ class DownProjection(MlpFactScene):
                         font_size=MEDIUM),
             self.markup("output · ", (attr, "name"), f" = {self.num(self.down_on_attribute)}", font_size=MEDIUM),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        readouts.next_to(down, RIGHT, buff=0.5)
+        keep_inside(readouts.next_to(down, RIGHT, buff=0.5))
         self.play(FadeIn(readouts, shift=LEFT * 0.2), run_time=1.0)
         self.finish(1.5)

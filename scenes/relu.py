@@ -34,7 +34,7 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.toy_mlp import gelu, relu
 from llmfacts.mobjects import ActivationGraph, EmbeddingVector, NeuralNetworkDiagram, NeuronLayer
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, grid_table
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, grid_table, keep_inside
 
 __all__ = ["ReluGate"]
 
@@ -76,6 +76,7 @@ class ReluGate(MlpFactScene):
                          self.text(self.num(row.relu), MEDIUM, colors.RELU),
                          self.text(self.num(row.gelu), MEDIUM, colors.GELU)])
         self.table = grid_table([header, *body], col_buff=0.4, row_buff=0.3)
+        fit_width(self.table, 7.0)  # the graph takes the right half
         self.table.move_to([0, 0.4, 0]).to_edge(LEFT, buff=0.35)
         first_two = VGroup(*(VGroup(*line[:2]) for line in self.table))
         self.play(LaggedStart(*(FadeIn(line, shift=RIGHT * 0.2) for line in first_two), lag_ratio=0.3), run_time=2.0)
@@ -153,7 +154,7 @@ class ReluGate(MlpFactScene):
         f = self.fact
         tag = self.markup(("neuron 0: ", colors.NEURON_ACTIVE), (f.first_name, "name"), " AND ",
                           (f.last_name, "name"), font_size=SMALL) if meaning else self.text("neuron 0", SMALL)
-        tag.next_to(layer.get_value_label(0), RIGHT, buff=0.35)
+        keep_inside(tag.next_to(layer.get_value_label(0), RIGHT, buff=0.35))
         count = self.text(f"active: {n_active} of {self.mlp.d_hidden}", MEDIUM, colors.NEURON_ACTIVE)
         count.next_to(layer, DOWN, buff=0.35)
         self.play(FadeIn(tag, shift=LEFT * 0.2), Indicate(layer.get_neuron(0), color=colors.NEURON_ACTIVE),
@@ -170,7 +171,7 @@ class ReluGate(MlpFactScene):
                                    activations=[None, trace.post, None], max_neurons=self.network_neurons,
                                    layer_buff=3.6, neuron_radius=0.13, neuron_buff=0.13, max_stroke_width=2.5,
                                    edge_opacity=0.7)
-        net.move_to([0, -0.2, 0])
+        net.scale(1.15).move_to([0, -0.3, 0])
         names = [(f"E ({mlp.d_model})", colors.DATA), (f"neurons ({mlp.d_hidden})", colors.NEURON_ACTIVE),
                  (f"output ({mlp.d_model})", colors.DATA)]
         labels = VGroup(*(self.text(t, SMALL, c).next_to(net.get_layer(k), UP, buff=0.3)
@@ -185,4 +186,12 @@ class ReluGate(MlpFactScene):
         self.play(Create(net.get_edges(0)), FadeIn(weights[0]), run_time=2.0)
         self.play(Create(net.get_edges(1)), FadeIn(weights[1]), run_time=2.0)
         self.play(Indicate(net.get_neuron(1, 0), color=colors.NEURON_ACTIVE, scale_factor=1.6), run_time=1.0)
+        self.finish(0.5)
+        self.say("The lines into neuron 0 are the weights of row 0 of W-up; the lines out of it are column 0 of "
+                 "W-down, where the next step looks.")
+        into, out_of = net.get_edges_into(0, 0), net.get_edges_out_of(1, 0)
+        keep = set(map(id, [*into, *out_of]))
+        rest = [line for group in net.edges for line in group if id(line) not in keep]
+        self.play(*(line.animate.set_stroke(opacity=0.12) for line in rest), run_time=1.2)
+        self.play(*(line.animate.set_stroke(width=3.5) for line in [*into, *out_of]), run_time=0.8)
         self.finish(1.5)

@@ -34,7 +34,7 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, TokenRow, VectorIcon
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fmt_signed, grid_table, int_commas
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, fmt_signed, grid_table, int_commas
 
 __all__ = ["ResidualAdd"]
 
@@ -118,6 +118,7 @@ class ResidualAdd(MlpFactScene):
         table = grid_table([header, *body], col_buff=0.45, row_buff=0.3)
         caption = self.text("dot products with the vector", SMALL, colors.TEXT_DIM)
         block = VGroup(caption, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        fit_width(block, 6.6 - (self.out_vec.get_right()[0] + 0.5))
         block.move_to([0, -0.6, 0]).to_edge(RIGHT, buff=0.5)
         self.play(FadeIn(caption), FadeIn(table[0]), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(line, shift=LEFT * 0.2) for line in table[1:]), lag_ratio=0.4), run_time=2.0)

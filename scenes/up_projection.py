@@ -37,7 +37,7 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.mobjects import EmbeddingVector, RowDotProduct, WeightMatrix
-from scenes._mlp_common import SMALL, MlpFactScene, int_commas
+from scenes._mlp_common import SMALL, MlpFactScene, int_commas, keep_inside
 
 __all__ = ["UpProjection"]
 
@@ -101,8 +101,8 @@ class UpProjection(MlpFactScene):
         self.finish()
 
     def rows_are_directions(self) -> None:
-        self.say("Read the matrix one row at a time. Each row is a list of twelve numbers, just like E: "
-                 "a direction in the same space.")
+        self.say(f"Read the matrix one row at a time. Each row is a list of {self.mlp.d_model} numbers, just like "
+                 "E: a direction in the same space.")
         self.row_rect = self.matrix.row_rectangle(0)
         if self.row0_is_names:
             label = self.markup(("row 0", colors.HIGHLIGHT), " = ", (self.fact.first_name, "name"), " + ", (self.fact.last_name, "name"),
@@ -122,7 +122,7 @@ class UpProjection(MlpFactScene):
         row0 = self.trace.row_products[0]
         sums = self.trace.partial_sums[0]
         self.dot = RowDotProduct(self.matrix, self.vector, 0, products=row0, partial_sums=sums,
-                                 result_target=self.output.get_entry(0), decimals=self.decimals, font_size=30)
+                                 result_target=self.output.get_entry(0), decimals=self.decimals, font_size=36)
         self.play(self.dot.highlight())
         self.play(self.dot.accumulate(time_per_term=self.time_per_term))
         entry = self.output.get_entry(0)
@@ -185,6 +185,7 @@ class UpProjection(MlpFactScene):
                 label = self.text("another question", SMALL, colors.TEXT_DIM)
             label.next_to(self.output, RIGHT, buff=0.35)
             label.set_y(self.output.get_entry(i).get_center()[1])
+            keep_inside(label)
             labels.add(label)
         rest = self.text("other questions", SMALL, colors.TEXT_DIM).next_to(self.output, RIGHT, buff=0.35)
         rest.set_y(self.output.get_entry(self.output.shown_rows[-1]).get_center()[1])

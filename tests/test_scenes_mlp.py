@@ -1,0 +1,158 @@
+"""Scenes 5-9 (the MLP block step by step): helpers, the numbers they prepare, and a lecturer's own fact.
+
+The key frames of the default scenes are checked by tests/test_scenes.py; here the scenes run as dry runs
+(no frame drawn), once as shipped and once subclassed with another fact, to check that nothing on the
+narration track is tied to Michael Jordan and basketball.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
+from llmfacts.testing import dry_run
+from scenes._mlp_common import contrast_pairs_for, fmt, fmt_signed, grid_table, int_commas
+
+MLP_SCENES = [
+    ("scenes.up_projection", "UpProjection"),
+    ("scenes.bias", "BiasShift"),
+    ("scenes.relu", "ReluGate"),
+    ("scenes.down_projection", "DownProjection"),
+    ("scenes.residual", "ResidualAdd"),
+]
+
+
+def scene_class(module: str, name: str):
+    return getattr(importlib.import_module(module), name)
+
+
+# -- formatting ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [(2.0, 2, "2.00"), (-1.0, 2, "\u22121.00"), (-0.001, 2, "0.00"), (-0.0, 2, "0.00"), (0.8413, 2, "0.84"),
+     (-0.1587, 2, "\u22120.16"), (1.0000000000000004, 2, "1.00"), (-0.5, 1, "\u22120.5")],
+)
+def test_fmt_uses_a_true_minus_and_never_shows_minus_zero(value, decimals, expected):
+    assert fmt(value, decimals) == expected
+
+
+def test_fmt_signed_and_int_commas():
+    assert fmt_signed(1.0) == "+1.00"
+    assert fmt_signed(-0.06) == "\u22120.06"
+    assert fmt_signed(-0.0001) == "+0.00"
+    assert int_commas(49152) == "49,152"
+    assert int_commas(603979776) == "603,979,776"
+
+
+def test_grid_table_aligns_columns():
+    from manim import Text
+
+    rows = [[Text("name"), Text("x")], [Text("Michael Jordan"), Text("2.00")], [Text("Al"), Text("\u22121.00")],
+            [Text("Phelps"), Text("0.00")]]
+    table = grid_table(rows)
+    # first column left-aligned, numbers right-aligned
+    assert table[1][0].get_left()[0] == pytest.approx(table[2][0].get_left()[0])
+    assert table[1][1].get_right()[0] == pytest.approx(table[2][1].get_right()[0])
+    # rows go down; body rows evenly, whatever their letters
+    ys = [line[0].get_top()[1] for line in table]
+    assert ys[0] > ys[1] > ys[2] > ys[3]
+    assert ys[1] - ys[2] == pytest.approx(ys[2] - ys[3])
+
+
+# -- the name pairs ------------------------------------------------------------------------------------------
+
+
+def test_contrast_pairs_default_fact():
+    mlp = build_toy_mlp()
+    assert contrast_pairs_for(mlp) == (("Michael", "Jordan"), ("Michael", "Phelps"), ("Alexis", "Jordan"),
+                                       ("Alexis", "Phelps"))
+
+
+def test_contrast_pairs_follow_another_fact():
+    mlp = build_toy_mlp(ToyMLPConfig(fact=ToyFact("Serena", "Williams", "tennis")))
+    pairs = contrast_pairs_for(mlp)
+    assert pairs[0] == ("Serena", "Williams")
+    assert pairs[1][0] == "Serena" and pairs[1][1] != "Williams"
+    assert pairs[2][1] == "Williams" and pairs[2][0] != "Serena"
+    assert "Serena" not in pairs[3] and "Williams" not in pairs[3]
+
+
+# -- what the scenes prepare ---------------------------------------------------------------------------------
+
+
+def prepared(cls):
+    """Run only ``prepare()`` of a scene (no rendering)."""
+    from manim import tempconfig
+
+    with tempconfig({"dry_run": True, "verbosity": "WARNING"}):
+        scene = cls()
+        scene.prepare()
+        return scene
+
+
+def test_up_projection_prepares_the_story_numbers():
+    scene = prepared(scene_class("scenes.up_projection", "UpProjection"))
+    assert scene.row0_is_names
+    assert scene.trace.up[0] == pytest.approx(2.0)
+    assert scene.trace.partial_sums[0][-1] == pytest.approx(scene.trace.up[0])
+    assert [round(r.dot, 9) for r in scene.gate_rows] == [2.0, 1.0, 1.0, 0.0]
+    assert scene.gpt3.matrix_shapes["up"] == (scene.gpt3.hp.d_mlp, scene.gpt3.hp.d_model)
+
+
+def test_bias_and_relu_gate_values():
+    scene = prepared(scene_class("scenes.bias", "BiasShift"))
+    assert scene.b0 == -1.0
+    assert [round(r.pre, 9) for r in scene.gate_rows] == [1.0, 0.0, 0.0, -1.0]
+    assert [round(r.relu, 9) for r in scene.gate_rows] == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_down_projection_writes_the_attribute():
+    scene = prepared(scene_class("scenes.down_projection", "DownProjection"))
+    assert scene.col0_is_attribute
+    assert scene.sum_on_attribute == pytest.approx(1.0)
+    assert scene.bias_on_attribute == pytest.approx(0.0, abs=1e-12)
+    assert scene.down_on_attribute == pytest.approx(1.0)
+    np.testing.assert_allclose(scene.column_sum + scene.mlp.b_down, scene.trace.down, atol=1e-12)
+
+
+def test_residual_gains_the_attribute_only_at_the_full_name():
+    scene = prepared(scene_class("scenes.residual", "ResidualAdd"))
+    f = scene.fact
+    assert scene.trace.readout_out[f.attribute] == pytest.approx(1.0)
+    assert scene.first_alone.readout_out[f.attribute] == pytest.approx(0.0, abs=1e-12)
+    assert scene.hp.d_mlp == 4 * scene.hp.d_model
+
+
+# -- every scene as shipped and with a lecturer's fact -------------------------------------------------------
+
+
+def narration_of(cls, media_dir) -> list[str]:
+    """The subtitles a scene writes, from a dry run."""
+    texts: list[str] = []
+
+    class Recording(cls):
+        def narrate(self, text, duration=None):
+            texts.append(text)
+            return super().narrate(text, duration)
+
+    Recording.__name__ = cls.__name__
+    seconds = dry_run(Recording, media_dir=media_dir, skip_animations=True)  # same clock, no frames
+    assert 25 <= seconds <= 90, f"{cls.__name__} lasts {seconds:.1f} s"
+    return texts
+
+
+@pytest.mark.parametrize(("module", "name"), MLP_SCENES, ids=[n for _, n in MLP_SCENES])
+def test_scene_with_another_fact(module, name, manim_media_dir):
+    base = scene_class(module, name)
+    serena = type(f"Serena{name}", (base,), {"first_name": "Serena", "last_name": "Williams", "attribute": "tennis"})
+    texts = narration_of(serena, manim_media_dir)
+    assert len(texts) >= len(base.steps), "every step narrates"
+    joined = " ".join(texts)
+    assert "basketball" not in joined
+    assert "Jordan" not in joined.replace("Alexis Jordan", "")
+    assert "Serena" in joined or "tennis" in joined
