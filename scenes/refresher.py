@@ -24,6 +24,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Indicate,
     LaggedStart,
     Line,
@@ -154,8 +155,9 @@ class TransformerRefresher(StoryScene):
         self.icons = icons
         title = Text("a transformer, in brief", font_size=30, color=colors.TEXT_DIM).to_edge(UP, buff=0.4)
         self.play(FadeOut(self.column_notes), FadeOut(self.token_arrows), run_time=0.6)
-        self.play(*(ReplacementTransform(cell, word) for cell, word in zip(self.tokens.cells, self.flow.get_tokens())),
-                  *(ReplacementTransform(col, icon) for col, icon in zip(self.columns, icons)), run_time=1.8)
+        self.play(*(FadeOut(cell[0]) for cell in self.tokens.cells),
+                  *(ReplacementTransform(cell[1], word) for cell, word in zip(self.tokens.cells, self.flow.get_tokens())),
+                  *(FadeTransform(col, icon) for col, icon in zip(self.columns, icons)), run_time=1.8)
         self.play(FadeIn(self.flow.token_arrows), run_time=0.5)
         rest = VGroup(self.flow.flow_arrows, self.flow.get_blocks())
         if self.flow.ellipsis is not None:
