@@ -92,10 +92,14 @@ class BiasShift(MlpFactScene):
         self.finish()
 
     def three_cases(self) -> None:
-        rows = self.gate_rows
-        self.say(f"Now compare names. {self.fact.full_name} scores {self.num(rows[0].dot)}, minus one: "
-                 f"{self.num(rows[0].pre)}. A vector with only one of the names scores "
-                 f"{self.num(rows[1].dot)}, minus one: {self.num(rows[1].pre)}.")
+        rows, f = self.gate_rows, self.fact
+        text = (f"Now compare names. {f.full_name} scores {self.num(rows[0].dot)}, plus the bias: "
+                f"{self.num(rows[0].pre)}.")
+        half = next((r for r in rows if (r.first == f.first_name) != (r.last == f.last_name)), None)
+        if half is not None:
+            text += (f" A vector with only one of the names scores {self.num(half.dot)}, plus the bias: "
+                     f"{self.num(half.pre)}.")
+        self.say(text)
         header = [self.text("vector of", MEDIUM, colors.TEXT_DIM),
                   MathTex(r"\text{row 0}\cdot E", font_size=30, color=colors.TEXT_DIM),
                   MathTex(r"+\,b_{\uparrow}", font_size=30, color=colors.BIAS),

@@ -63,8 +63,8 @@ class ReluGate(MlpFactScene):
 
     def linear_problem(self) -> None:
         rows = self.gate_rows
-        self.say("So far every step has been linear: add or scale the inputs and the output follows along. "
-                 "What we want from row 0 is a clean yes or no: yes only for the full name.")
+        self.say("Up to here everything is linear. What we want from row 0 is a clean answer: yes for the full "
+                 "name, a plain no for anything else.")
         header = [self.text("vector of", MEDIUM, colors.TEXT_DIM),
                   MathTex(r"W_{\uparrow}E + b_{\uparrow}", font_size=30, color=colors.TEXT_DIM),
                   self.text("ReLU", MEDIUM, colors.RELU),
@@ -129,9 +129,9 @@ class ReluGate(MlpFactScene):
     def neurons(self) -> None:
         trace = self.trace
         n_active = int(np.count_nonzero(trace.active))
-        self.say(f"These clipped values are what people call the neurons. A neuron is active when its value is "
-                 f"positive. For {self.fact.full_name}, {n_active} of the {self.mlp.d_hidden} neurons is active: "
-                 "neuron 0.")
+        verb = "is" if n_active == 1 else "are"
+        self.say(f"These clipped values are the neurons. A neuron is active when its value is positive: for "
+                 f"{self.fact.full_name}, {n_active} of {self.mlp.d_hidden} {verb} active.")
         self.play(*(FadeOut(m) for m in self.mobjects), run_time=0.8)
         pre = EmbeddingVector(trace.pre_activation, max_rows=self.shown_neurons, decimals=self.decimals)
         pitch = abs(pre.get_entry(1).get_center()[1] - pre.get_entry(0).get_center()[1])
@@ -164,8 +164,8 @@ class ReluGate(MlpFactScene):
 
     def network_picture(self) -> None:
         mlp, trace = self.mlp, self.trace
-        self.say("The familiar picture of dots joined by lines shows exactly this. Every line is one weight, "
-                 "blue when positive and red when negative; every dot in the middle is one neuron.")
+        self.say("The familiar picture of dots and lines shows the same thing: each line is one weight, blue if "
+                 "positive, red if negative; each dot in the middle is a neuron.")
         self.play(*(FadeOut(m) for m in self.mobjects), run_time=0.8)
         net = NeuralNetworkDiagram((mlp.d_model, mlp.d_hidden, mlp.d_model), weights=[mlp.W_up, mlp.W_down],
                                    activations=[None, trace.post, None], max_neurons=self.network_neurons,

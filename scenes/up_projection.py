@@ -169,8 +169,18 @@ class UpProjection(MlpFactScene):
         self.finish(1.5)
 
     def other_rows(self) -> None:
-        self.say("Every other row asks a question of its own at the same time. "
-                 "The output gets one number per row, one answer per question.")
+        f = self.fact
+        partial = [i for i, other in enumerate(self.mlp.facts)
+                   if i in self.output.shown_rows and i > 0
+                   and (other.first_name == f.first_name) != (other.last_name == f.last_name)]
+        echo = ""
+        if partial:
+            names = " and ".join(self.mlp.facts[i].full_name for i in partial)
+            values = sorted({self.num(self.trace.up[i]) for i in partial})
+            echo = (f" The rows that ask about {names} answer {' and '.join(values)}: "
+                    f"one of their two names matches.")
+        self.say("Every other row asks a question of its own, all at the same time: one number per row, one "
+                 "answer per question." + echo)
         self.play(FadeOut(self.why_panel), FadeOut(self.row_label), run_time=0.6)
         others = [i for i in self.output.shown_rows if i != 0]
         self.play(LaggedStart(*(self.output.get_entry(i).animate.set_opacity(1) for i in others), lag_ratio=0.3),
