@@ -93,11 +93,11 @@ class BiasShift(MlpFactScene):
 
     def three_cases(self) -> None:
         rows, f = self.gate_rows, self.fact
-        text = (f"Now compare names. {f.full_name} scores {self.num(rows[0].dot)}, plus the bias: "
+        text = (f"Now compare names. {f.full_name} scores {self.num(rows[0].dot)}; with the bias, "
                 f"{self.num(rows[0].pre)}.")
         half = next((r for r in rows if (r.first == f.first_name) != (r.last == f.last_name)), None)
         if half is not None:
-            text += (f" A vector with only one of the names scores {self.num(half.dot)}, plus the bias: "
+            text += (f" A vector with only one of the names scores {self.num(half.dot)}; with the bias, "
                      f"{self.num(half.pre)}.")
         self.say(text)
         header = [self.text("vector of", MEDIUM, colors.TEXT_DIM),
