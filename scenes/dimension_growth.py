@@ -289,8 +289,8 @@ class DimensionGrowth(StoryScene):
 
     # -- steps --------------------------------------------------------------------------------------------
     def axes_and_basis(self):
-        t = self.narrate("How many directions fit in a space if every pair must stay close to perpendicular? "
-                         "If they must be exactly perpendicular, the answer is the dimension itself: d of them.")
+        t = self.narrate("How many directions fit if every pair must stay nearly perpendicular? Exactly "
+                         "perpendicular: d of them, the dimension itself.")
         title = Text("How many nearly perpendicular directions fit?", font_size=30).to_edge(UP, buff=0.25)
         plot = self._plot(self.near_top, 1)
         log_d = np.log10(self.dims.astype(float))
@@ -305,10 +305,9 @@ class DimensionGrowth(StoryScene):
 
     def one_degree(self):
         c, color = self.tight, self.colors[-1]
-        t = self.narrate(f"Now allow ±{self.tight_deg:g} degree. The dashed line is the most any arrangement can "
-                         f"reach, the solid line what is known to fit; the truth lies in the band between. For "
-                         f"thousands of dimensions the band hugs d: one degree of slack buys almost nothing. Past "
-                         f"about {self.rate_scale:,.0f} dimensions the bounds stop saying anything useful.")
+        t = self.narrate(f"Allow ±{self.tight_deg:g} degree. Dashed: a proven limit; solid: what is known to fit; "
+                         f"the truth lies between. Up to thousands of dimensions both hug d, and beyond about "
+                         f"{self.rate_scale:,.0f} the limits stop saying anything useful.")
         legend = VGroup(self._legend_entry(len(self.curves) - 1))
         key = self._key()
         panel = VGroup(legend, key).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
@@ -338,9 +337,8 @@ class DimensionGrowth(StoryScene):
         self.hundred = VGroup(d1, l1, d2, l2)
 
     def looser_tolerances(self):
-        t = self.narrate("Loosen the tolerance and the picture changes completely. Zooming far out: the proven "
-                         "limits shoot off this chart almost at once, so only what is known to fit is drawn. At "
-                         "±5 and ±10 degrees it takes off, to numbers with dozens of digits.")
+        t = self.narrate("Looser tolerances change everything. Zooming far out, with the proven limits now off "
+                         "the chart: at ±5 and ±10 degrees what fits takes off, to numbers with dozens of digits.")
         far = self._plot(self.far_top, 15)
         log_d = np.log10(self.dims.astype(float))
         basis = far.line(log_d, log_d, colors.TEXT, 3)
@@ -367,9 +365,9 @@ class DimensionGrowth(StoryScene):
         self.wait(max(0.5, t - 3.2 - 1.3 * len(others)))
 
     def growth_rate(self):
-        t = self.narrate(f"Random directions fit about e to the d epsilon squared over four: exponential in d, "
-                         f"but at a rate set by epsilon squared. At ±{self.tight_deg:g} degree that rate is so "
-                         f"small that the growth only begins near d = {self.rate_scale:,.0f}.")
+        t = self.narrate(f"Random directions fit about e to the d epsilon squared over four: exponential in d, at "
+                         f"a rate set by epsilon squared. At ±{self.tight_deg:g} degree the growth only shows far "
+                         f"above d = {self.rate_scale:,.0f}.")
         formula = MathTex(r"N_{\text{random}} \approx e^{\,d\,\varepsilon^{2}/4}", font_size=34)
         eps_def = MathTex(r"\varepsilon = \sin(\text{tolerance})", font_size=28, color=colors.TEXT_DIM)
         rows = VGroup(*(MathTex(rf"\pm{r['tol']:g}^\circ:\ 1/\varepsilon^2 \approx "
@@ -386,10 +384,10 @@ class DimensionGrowth(StoryScene):
     def gpt3_sizes(self):
         r = {row["tol"]: row for row in self.rows}
         tight = r[self.tight_deg]
-        t = self.narrate(f"{self.model_name} works in {self.d_model:,} dimensions, with {self.d_mlp:,} neurons in "
-                         f"each MLP. At ±{self.tight_deg:g} degree, random directions there fit only "
-                         f"{10 ** tight['model_random']:.0f}: a plain basis does far better. At ±5 or ±10 "
-                         f"degrees, astronomically many fit.")
+        t = self.narrate(f"{self.model_name} has {self.d_model:,} dimensions and {self.d_mlp:,} neurons per MLP. At "
+                         f"±{self.tight_deg:g} degree random directions there fit only about "
+                         f"{10 ** tight['model_random']:.0f}, so a basis does far better; at ±5 or ±10 degrees, "
+                         f"astronomically many fit.")
         plot = self.plot
         marks = VGroup()
         for d, align in ((self.d_model, RIGHT), (self.d_mlp, LEFT)):
@@ -410,9 +408,9 @@ class DimensionGrowth(StoryScene):
         self.gpt = VGroup(marks, table)
 
     def johnson_lindenstrauss(self):
-        t = self.narrate("The Johnson–Lindenstrauss lemma says the same from the other side: project N points "
-                         "onto about log N over epsilon squared random directions, and every distance between "
-                         "them survives within a factor of one plus or minus epsilon.")
+        t = self.narrate("The Johnson–Lindenstrauss lemma is the same fact turned around: about log N over "
+                         "epsilon squared random directions keep all distances among N points within a factor "
+                         "of one plus or minus epsilon.")
         card = VGroup(
             Text("Johnson–Lindenstrauss", font_size=FONT, color=colors.HIGHLIGHT),
             MathTex(r"k \sim \frac{\log N}{\varepsilon^{2}}\ \text{random directions keep}", font_size=30),
@@ -428,9 +426,8 @@ class DimensionGrowth(StoryScene):
         self.jl = group
 
     def takeaway(self):
-        t = self.narrate("So a space can hold far more nearly perpendicular directions than it has dimensions, "
-                         "and the count does grow exponentially, but only for tolerances well beyond one "
-                         "degree, or dimensions far beyond GPT-3's.")
+        t = self.narrate("So far more nearly perpendicular directions than dimensions do fit, and their number "
+                         "grows exponentially, but only with tolerances well beyond one degree.")
         self.play(FadeOut(self.jl), run_time=0.6)
         self.play(Indicate(self.gpt[1], color=colors.HIGHLIGHT, scale_factor=1.05), run_time=1.4)
         self.wait(max(0.5, t - 2.0))

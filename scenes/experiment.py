@@ -276,9 +276,8 @@ class PerpendicularityExperiment(StoryScene):
 
     def random_extremes(self):
         s = self.initial
-        t = self.narrate(f"Yet the worst pairs are far from perpendicular: one pair sits at "
-                         f"{s.min_angle_deg:.0f} degrees, another at {s.max_angle_deg:.0f}. A single pair is "
-                         f"far too few to show up as a bar.")
+        t = self.narrate(f"Yet the worst pairs are far from perpendicular, at {s.min_angle_deg:.0f} and "
+                         f"{s.max_angle_deg:.0f} degrees. One pair is far too few to show up as a bar.")
         marks = self._extreme_marks(self.hist, s.min_angle_deg, s.max_angle_deg)
         self.play(Create(marks[0][0]), Create(marks[1][0]), run_time=1.0)
         self.play(FadeIn(marks[0][1]), FadeIn(marks[1][1]), FadeIn(self.panel.rows[2]), run_time=1.0)
@@ -309,10 +308,10 @@ class PerpendicularityExperiment(StoryScene):
 
     def final_and_bounds(self):
         f = self.final
-        t = self.narrate(f"After the run every pair lies within {self.final_half_width:.1f} degrees of 90. Could "
-                         f"any arrangement do much better? Two theorems say no: some pair must be at least "
-                         f"{self.welch_deg:.1f} degrees off (Welch's bound), in fact at least "
-                         f"{self.lp_deg:.1f} (a linear-programming bound).")
+        t = self.narrate(f"After the run every pair lies within {self.final_half_width:.1f} degrees of 90. Can "
+                         f"any arrangement do much better? Two theorems say no: some pair must be "
+                         f"{self.welch_deg:.1f} degrees off (Welch), in fact {self.lp_deg:.1f} (a "
+                         f"linear-programming bound).")
         span = 30.0
         zoom = self._hist(f.counts, x_range=(90.0 - span, 90.0 + span), log_scale=True, display_bin_deg=0.5,
                           x_step=10, height=SHORT)
@@ -339,9 +338,8 @@ class PerpendicularityExperiment(StoryScene):
 
     def the_claim(self):
         lo, hi = self.claim_band_deg
-        t = self.narrate(f"So a picture of all pairs squeezed between {lo:g} and {hi:g} degrees cannot be right "
-                         f"for {self.n:,} vectors in {self.d} dimensions. The computation gives "
-                         f"{fmt_pct(self.claim_share_final)} of pairs in that band, with the worst pair "
+        t = self.narrate(f"So every pair between {lo:g} and {hi:g} degrees is impossible here. The computation "
+                         f"gives {fmt_pct(self.claim_share_final)} of pairs in that band, and a worst pair "
                          f"{self.final_half_width:.1f} degrees off.")
         claim = _interval(self.hist, lo, hi, self._rung(3), colors.WARNING, f"claimed: all within ±{(hi - lo) / 2:g}°")
         cross = Line(claim.text.get_left() + LEFT * 0.05, claim.text.get_right() + RIGHT * 0.05,
@@ -355,10 +353,10 @@ class PerpendicularityExperiment(StoryScene):
 
     def classic_zoomed(self):
         lo, hi = self.zoom_range_deg
-        t = self.narrate(f"Where could that picture come from? A simpler loss, which penalises every cosine "
-                         f"above a small threshold, ends with {fmt_pct(self.classic_share)} of pairs between "
-                         f"{self.claim_band_deg[0]:g} and {self.claim_band_deg[1]:g} degrees. Drawn from {lo:g} "
-                         f"to {hi:g} degrees, it looks like a triumph.")
+        t = self.narrate(f"Where could that picture come from? A simpler loss, penalising every cosine above a "
+                         f"small threshold, puts {fmt_pct(self.classic_share)} of pairs between "
+                         f"{self.claim_band_deg[0]:g} and {self.claim_band_deg[1]:g} degrees. On a plot from "
+                         f"{lo:g} to {hi:g} degrees it looks perfect.")
         zoom = self._hist(self.classic_zoom_counts, x_range=self.zoom_range_deg, log_scale=False,
                           y_max=nice_ceiling(self.classic_zoom_top * 1.05), display_bin_deg=self.zoom_bin_deg,
                           x_step=5, bar_color=colors.DATA, edges=self.classic_zoom_edges)
@@ -373,10 +371,9 @@ class PerpendicularityExperiment(StoryScene):
 
     def classic_full_range(self):
         c = self.classic
-        t = self.narrate(f"Widen the axis to the full range and count on a log scale: "
-                         f"{fmt_int(self.classic_parallel)} pairs are within {self.near_parallel_deg:g} degrees "
-                         f"of parallel or opposite. The vectors clumped into bundles of near copies; the narrow "
-                         f"plot left out {fmt_int(self.classic_hidden)} pairs, these among them.")
+        t = self.narrate(f"On the full axis, with a log scale: {fmt_int(self.classic_parallel)} pairs are within "
+                         f"{self.near_parallel_deg:g} degrees of parallel or opposite. The vectors clumped into "
+                         f"bundles of near copies, which the narrow plot left out.")
         full = self._hist(c.counts, log_scale=True, bar_color=colors.DATA, edges=c.edges_deg,
                           y_max=10.0 ** math.ceil(math.log10(float(np.max(c.counts)) + 1)))
         edges = full.display_edges
