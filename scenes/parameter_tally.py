@@ -425,7 +425,7 @@ class ParameterTally(StoryScene):
         block = VGroup(extra, source).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
         block.to_edge(DOWN, buff=0.3).to_edge(LEFT, buff=0.6)
         seconds = self.narrate(
-            "This is the count the chapters use: weight matrices only. The biases and the normalisation "
+            "That is the usual way of counting: weight matrices only. The biases and the normalisation "
             f"layers would add only a sliver, and the MLPs still hold about {format_percent(self.mlp_share, 2)}."
         )
         self.play(FadeIn(block, shift=UP * 0.2), run_time=1.0)

@@ -110,8 +110,8 @@ class WhatTheToyShows(StoryScene):
     clear_threshold: float = 0.05
 
     _board_x = 0.9  # left edge of the checklist on the right
-    _left_center = np.array([-3.55, 0.0, 0.0])  # centre of the picture on the left
-    _left_width = 6.3
+    _left_center = np.array([-3.35, 0.0, 0.0])  # centre of the picture on the left
+    _left_width = 6.9
 
     def prepare(self) -> None:
         mlp = build_toy_mlp(self.config)
@@ -160,10 +160,10 @@ class WhatTheToyShows(StoryScene):
     # -- steps --------------------------------------------------------------------------------------------
     def rows_read(self) -> None:
         mlp, tr, f = self.mlp, self.trace, self.fact
-        w = WeightMatrix(mlp.W_up, max_rows=self.shown, max_cols=self.shown, font_size=22, h_buff=0.2, v_buff=0.12)
-        x = EmbeddingVector(tr.x, max_rows=self.shown, font_size=22, v_buff=0.12)
+        w = WeightMatrix(mlp.W_up, max_rows=self.shown, max_cols=self.shown, font_size=24, h_buff=0.2, v_buff=0.12)
+        x = EmbeddingVector(tr.x, max_rows=self.shown, font_size=24, v_buff=0.12)
         eq = MathTex("=", font_size=36)
-        up = EmbeddingVector(tr.up, max_rows=self.shown, font_size=22, v_buff=0.12)
+        up = EmbeddingVector(tr.up, max_rows=self.shown, font_size=24, v_buff=0.12)
         product = VGroup(w, x, eq, up).arrange(RIGHT, buff=0.3)
         product.move_to(self._left_center + UP * 0.5)
         if product.width > self._left_width:
@@ -173,7 +173,9 @@ class WhatTheToyShows(StoryScene):
                         Text("+", font_size=18, color=colors.TEXT_DIM),
                         Text(f.last_name, font_size=18, color=colors.LAST_NAME)).arrange(DOWN, buff=0.04)
         x_name.next_to(x, DOWN, buff=0.15)
-        up_name = Text("neurons", font_size=18, color=colors.NEURON_ACTIVE).next_to(up, DOWN, buff=0.15)
+        up_name = VGroup(Text("one number", font_size=18, color=colors.NEURON_ACTIVE),
+                         Text("per neuron", font_size=18, color=colors.NEURON_ACTIVE)).arrange(DOWN, buff=0.04)
+        up_name.next_to(up, DOWN, buff=0.15)
 
         row_box = w.row_rectangle(0, color=colors.HIGHLIGHT)
         x_box = SurroundingRectangle(x.elements, color=colors.HIGHLIGHT, buff=0.06)
@@ -199,11 +201,11 @@ class WhatTheToyShows(StoryScene):
 
     def columns_write(self) -> None:
         mlp, tr, f = self.mlp, self.trace, self.fact
-        w = WeightMatrix(mlp.W_down, max_rows=self.shown, max_cols=self.shown, font_size=22, h_buff=0.2,
+        w = WeightMatrix(mlp.W_down, max_rows=self.shown, max_cols=self.shown, font_size=24, h_buff=0.2,
                          v_buff=0.12)
-        n = EmbeddingVector(tr.post, max_rows=self.shown, font_size=22, v_buff=0.12)
+        n = EmbeddingVector(tr.post, max_rows=self.shown, font_size=24, v_buff=0.12)
         eq = MathTex("=", font_size=36)
-        out = EmbeddingVector(self.written, max_rows=self.shown, font_size=22, v_buff=0.12, color=colors.ATTRIBUTE)
+        out = EmbeddingVector(self.written, max_rows=self.shown, font_size=24, v_buff=0.12, color=colors.ATTRIBUTE)
         product = VGroup(w, n, eq, out).arrange(RIGHT, buff=0.3)
         product.move_to(self._left_center + UP * 0.5)
         if product.width > self._left_width:
