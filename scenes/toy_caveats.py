@@ -38,12 +38,7 @@ from manim import (
 )
 
 from llmfacts import colors
-try:
-    from llmfacts.compute.superposition import random_unit_vectors
-except ImportError:  # TEMPORARY until the module lands
-    def random_unit_vectors(n, d, seed=0):
-        x = np.random.default_rng(seed).standard_normal((n, d))
-        return x / np.linalg.norm(x, axis=1, keepdims=True)
+from llmfacts.compute.superposition import random_unit_vectors
 from llmfacts.compute.toy_mlp import ToyMLPConfig, build_toy_mlp
 from llmfacts.mobjects import EmbeddingVector, WeightMatrix
 from llmfacts.story import StoryScene

@@ -1,0 +1,130 @@
+"""Scenes 10-12 (ParameterTally, WhatTheToyShows, NearlyPerpendicular): their formatting and the numbers
+their ``prepare()`` computes, checked without rendering."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from llmfacts.compute.gpt3 import GPTHyperparameters
+from scenes.parameter_tally import ParameterTally, format_approx, format_count, format_percent, tex_count
+from scenes.toy_caveats import WhatTheToyShows
+
+
+def prepared(cls, **overrides):
+    """An instance of ``cls`` (optionally with overridden class attributes) after ``prepare()``, no renderer."""
+    if overrides:
+        cls = type(f"Custom{cls.__name__}", (cls,), overrides)
+    scene = cls.__new__(cls)
+    scene.prepare()
+    return scene
+
+
+# -- formatting -------------------------------------------------------------------------------------------
+
+
+def test_format_count_uses_thousands_separators():
+    assert format_count(603_979_776) == "603,979,776"
+    assert format_count(175_181_291_520) == "175,181,291,520"
+    assert format_count(7) == "7"
+    assert tex_count(12_288) == "12{,}288"
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (1_207_959_552, "1.2 billion"),
+        (115_964_116_992, "116 billion"),
+        (175_181_291_520, "175 billion"),
+        (603_979_776, "604 million"),
+        (61_440, "61 thousand"),
+        (950, "950"),
+        (2.5e12, "2.5 trillion"),
+    ],
+)
+def test_format_approx(n, text):
+    assert format_approx(n) == text
+
+
+@pytest.mark.parametrize(
+    "share, significant, text",
+    [
+        (0.6619663320541319, 3, "66.2 %"),
+        (0.6619663320541319, 2, "66 %"),
+        (5.086004333275692e-05, 2, "0.0051 %"),
+        (5.086004333275692e-05, 3, "0.00509 %"),
+        (1.0, 3, "100 %"),
+        (0.0, 3, "0 %"),
+    ],
+)
+def test_format_percent(share, significant, text):
+    assert format_percent(share, significant) == text
+
+
+# -- ParameterTally -------------------------------------------------------------------------------------
+
+
+def test_tally_numbers_come_from_the_module_walk():
+    s = prepared(ParameterTally)
+    t = s.tally
+    assert s.up_shape == (t.hp.d_mlp, t.hp.d_model)
+    assert s.down_shape == (t.hp.d_model, t.hp.d_mlp)
+    assert t.up_matrix == 603_979_776  # FACTS.md
+    assert t.mlp_block_weights == 1_207_959_552
+    assert s.block_biases == t.hp.d_mlp + t.hp.d_model == 61_440
+    assert t.mlp_weights == 115_964_116_992
+    assert t.total_weights == 175_181_291_520
+    assert format_percent(s.mlp_share) == "66.2 %"
+    assert 0 < s.block_bias_share < 1e-4
+    assert s.extra == t.total_with_biases_and_norms - t.total_weights > 0
+
+
+def test_tally_follows_overridden_hyperparameters():
+    tiny = GPTHyperparameters(vocab_size=10, d_model=8, n_layers=2, n_heads=2, d_head=4, d_mlp=32, context=16,
+                              name="tiny")
+    s = prepared(ParameterTally, hp=tiny)
+    assert s.tally.up_matrix == 8 * 32
+    assert s.tally.mlp_weights == 2 * 2 * 8 * 32
+    assert s.n_layers == 2
+
+
+# -- WhatTheToyShows ------------------------------------------------------------------------------------
+
+
+def test_toy_neuron_zero_reads_exactly_the_two_names():
+    s = prepared(WhatTheToyShows)
+    f = s.fact
+    assert s.row0_readout[f.first_name] == pytest.approx(1.0)
+    assert s.row0_readout[f.last_name] == pytest.approx(1.0)
+    others = [v for k, v in s.row0_readout.items() if k not in (f.first_name, f.last_name)]
+    assert np.allclose(others, 0.0, atol=1e-12)
+    # the full name lights neuron 0 only, and the columns add up to the attribute direction
+    assert s.trace.post[0] == pytest.approx(1.0)
+    assert int(np.sum(s.trace.active)) == 1
+    assert s.written_readout[f.attribute] == pytest.approx(1.0)
+
+
+def test_shared_neurons_example_is_consistent():
+    s = prepared(WhatTheToyShows)
+    assert s.spread_readings.shape == (s.spread_features,)
+    assert s.spread_features > s.spread_neurons
+    assert 0 <= s.spread_picked <= s.spread_features
+    assert s.spread_picked == int(np.sum(np.abs(s.spread_readings) > s.clear_threshold))
+    assert np.all(np.abs(s.spread_readings) <= 1.0 + 1e-12)
+
+
+# -- NearlyPerpendicular --------------------------------------------------------------------------------
+
+
+def test_superposition_intro_numbers():
+    from scenes.superposition_intro import NearlyPerpendicular
+
+    s = prepared(NearlyPerpendicular)
+    assert s.eps == pytest.approx(math.cos(math.radians(89.0)))
+    assert s.fit_2 == 2 and s.fit_3 == 3
+    assert s.d <= s.fit_d <= 103  # Welch: at most 103 in 100-D within 89-91 degrees (FACTS.md)
+    assert s.dim_for_target > s.d
+    assert s.inv_eps2 == pytest.approx(1 / math.cos(math.radians(89.0)) ** 2)
+    assert s.wide_inv_eps2 < s.inv_eps2
