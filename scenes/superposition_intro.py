@@ -47,7 +47,6 @@ from llmfacts.compute.superposition import (
     cos_to_deg,
     deg_to_cos,
     max_vectors_in_band,
-    min_dimension_for,
     random_capacity_estimate,
 )
 from llmfacts.story import StoryScene
@@ -111,9 +110,8 @@ class NearlyPerpendicular(StoryScene):
 
     * ``d`` - the high dimension discussed (100 by default, as in the experiment that follows).
     * ``tolerance_deg`` - the slack around 90° that counts as "nearly perpendicular" (1° gives 89°-91°).
-    * ``n_target`` - a number of vectors one might hope to fit (10,000 by default: 100 per dimension).
     * ``wide_tolerance_deg`` - a looser slack used to show that the rate depends on the tolerance.
-    * ``table_dims`` - dimensions compared in the closing table (the last is GPT-3's embedding size).
+    * ``example_dim`` - the dimension at which the two tolerances are compared at the end.
     """
 
     steps = ("two_dimensions", "three_dimensions", "allow_slack", "hundred_dimensions", "growth_rate")
@@ -121,9 +119,8 @@ class NearlyPerpendicular(StoryScene):
 
     d: int = 100
     tolerance_deg: float = 1.0
-    n_target: int = 10_000
     wide_tolerance_deg: float = 10.0
-    table_dims: tuple[int, ...] = (100, 1_000, 12_288)
+    example_dim: int = 1_000
 
     _plane_center = np.array([-3.6, -0.3, 0.0])
     _space_center = np.array([3.4, -0.5, 0.0])
@@ -137,16 +134,13 @@ class NearlyPerpendicular(StoryScene):
         self.fit_3 = int(max_vectors_in_band(3, self.eps))
         self.fit_d = int(max_vectors_in_band(self.d, self.eps))
         self.random_d = random_capacity_estimate(self.d, self.eps)
-        self.dim_for_target = int(min_dimension_for(self.n_target, self.eps))
         self.inv_eps2 = 1.0 / self.eps ** 2
         wide = float(deg_to_cos(90.0 - self.wide_tolerance_deg))
         self.wide_eps = wide
         self.wide_inv_eps2 = 1.0 / wide ** 2
-        # random directions that fit (first-moment estimate), per tolerance and dimension
-        self.table = {
-            tol: [random_capacity_estimate(dd, float(deg_to_cos(90.0 - tol))) for dd in self.table_dims]
-            for tol in (self.tolerance_deg, self.wide_tolerance_deg)
-        }
+        # random directions that fit (first-moment estimate) at the example dimension, for both tolerances
+        self.example_tight = random_capacity_estimate(self.example_dim, self.eps)
+        self.example_wide = random_capacity_estimate(self.example_dim, wide)
 
     # -- steps --------------------------------------------------------------------------------------------
     def two_dimensions(self) -> None:
@@ -244,7 +238,7 @@ class NearlyPerpendicular(StoryScene):
     def hundred_dimensions(self) -> None:
         d, lo, hi = self.d, *self.band
         heading = Text(f"{d} dimensions, every pair within {lo:g}°–{hi:g}°", font_size=26)
-        heading.move_to([0, 2.6, 0])
+        heading.move_to([0, 2.4, 0])
 
         rows = VGroup()
         entries = [
@@ -257,13 +251,8 @@ class NearlyPerpendicular(StoryScene):
             val = Text(value, font_size=30, color=col)
             rows.add(VGroup(lab, val))
         for k, row in enumerate(rows):
-            row[0].move_to([1.3, 1.55 - 0.62 * k, 0], aligned_edge=RIGHT)
-            row[1].move_to([1.7, 1.55 - 0.62 * k, 0], aligned_edge=LEFT)
-
-        target = VGroup(
-            Text(f"{self.n_target:,} directions within {lo:g}°–{hi:g}° need at least", font_size=22),
-            Text(f"{self.dim_for_target:,} dimensions", font_size=30, color=colors.HIGHLIGHT),
-        ).arrange(DOWN, buff=0.12).move_to([0, -0.85, 0])
+            row[0].move_to([1.3, 1.25 - 0.62 * k, 0], aligned_edge=RIGHT)
+            row[1].move_to([1.7, 1.25 - 0.62 * k, 0], aligned_edge=LEFT)
 
         claim = VGroup(
             Text(f"Claimed: millions of {d}-D directions, all about 89° apart.", font_size=19, color=colors.WARNING),
@@ -273,66 +262,68 @@ class NearlyPerpendicular(StoryScene):
         box = RoundedRectangle(width=claim.width + 0.5, height=claim.height + 0.35, corner_radius=0.12,
                                stroke_color=colors.WARNING, stroke_width=2)
         box.move_to(claim)
-        warning = VGroup(box, claim).move_to([0, -2.55, 0])
+        warning = VGroup(box, claim).move_to([0, -1.3, 0])
 
         seconds = self.narrate(
             f"What about {d} dimensions? Here the computation is sobering. With every pair held within one "
             f"degree of a right angle, no arrangement gets past {self.fit_d:,} directions, barely more than "
-            f"the {d} perpendicular ones. Fitting {self.n_target:,} such directions would take at least "
-            f"{self.dim_for_target:,} dimensions."
+            f"the {d} perpendicular ones, and directions picked at random manage only "
+            f"{_format_small(self.random_d)}."
         )
         self.play(FadeOut(self.low_dims), FadeOut(self.rule), run_time=0.6)
         self.play(FadeIn(heading), run_time=0.6)
         self.play(LaggedStart(*(FadeIn(r, shift=RIGHT * 0.2) for r in rows), lag_ratio=0.4, run_time=1.6))
-        self.play(FadeIn(target), run_time=0.8)
         self.play(Create(box), FadeIn(claim), run_time=0.8)
-        self.wait(max(0.5, seconds - 4.4))
-        self.hundred = VGroup(heading, rows, target, warning)
+        self.wait(max(0.5, seconds - 3.6))
+        self.hundred = VGroup(heading, rows, warning)
 
     def growth_rate(self) -> None:
-        lo, hi = self.band
         formula = MathTex(r"\text{how many fit} \;\sim\; e^{\,c\, d\, \varepsilon^2}", font_size=40)
-        formula.move_to([0, 2.85, 0])
+        formula.move_to([0, 2.55, 0])
         where = MathTex(r"d:\ \text{dimension} \qquad \varepsilon:\ |\cos| \text{ allowed between a pair}",
                         font_size=26, color=colors.TEXT_DIM)
         where.next_to(formula, DOWN, buff=0.2)
 
-        # the table: random directions that fit, per tolerance (rows) and dimension (columns)
-        col_x = [-0.6 + 2.6 * k for k in range(len(self.table_dims))]
-        header = VGroup(*(Text(f"d = {dd:,}", font_size=22, color=colors.TEXT_DIM).move_to([x, 0, 0])
-                          for dd, x in zip(self.table_dims, col_x)))
+        # two tolerances side by side: the rate 1/eps^2 and what random directions achieve at example_dim
+        col_x = (-4.2, -1.1, 3.0)
+        y0 = 0.6
+        header = VGroup(
+            Text("allowed angles", font_size=20, color=colors.TEXT_DIM).move_to([col_x[0], y0, 0]),
+            MathTex(r"1/\varepsilon^2", font_size=32, color=colors.TEXT_DIM).move_to([col_x[1], y0, 0]),
+            Text(f"random directions that fit in {self.example_dim:,}-D", font_size=20,
+                 color=colors.TEXT_DIM).move_to([col_x[2], y0, 0]),
+        )
         rows = VGroup()
-        for k, (tol, values) in enumerate(self.table.items()):
-            y = -0.65 * (k + 1)
-            label = Text(f"{90 - tol:g}°–{90 + tol:g}°", font_size=22).move_to([-2.4, y, 0], aligned_edge=RIGHT)
-            cells = VGroup(*(_count_tex(v, font_size=36).move_to([x, y, 0]) for v, x in zip(values, col_x)))
-            for cell in cells:  # share one baseline: the first glyph of every cell sits on the same line
+        for k, (tol, inv, fit) in enumerate((
+            (self.tolerance_deg, self.inv_eps2, self.example_tight),
+            (self.wide_tolerance_deg, self.wide_inv_eps2, self.example_wide),
+        )):
+            y = y0 - 0.75 * (k + 1)
+            cells = VGroup(
+                Text(f"{90 - tol:g}°–{90 + tol:g}°", font_size=24).move_to([col_x[0], y, 0]),
+                _count_tex(inv, font_size=36).move_to([col_x[1], y, 0]),
+                _count_tex(fit, font_size=36).move_to([col_x[2], y, 0]),
+            )
+            for cell in cells[1:]:  # digits share one baseline
                 cell.shift(UP * (y - 0.14 - cell[0][0].get_bottom()[1]))
-            rows.add(VGroup(label, cells))
-        caption = Text("random directions that fit, every pair inside the band (estimate)", font_size=20)
-        table = VGroup(caption, header, rows)
-        caption.move_to([0, 0.65, 0])
-        table.move_to([0, -0.2, 0])
-        rate = Text(f"within {lo:g}°–{hi:g}°: 1/ε² ≈ {self.inv_eps2:,.0f}, so the growth waits for d far above that",
-                    font_size=20, color=colors.HIGHLIGHT)
-        rate.next_to(table, DOWN, buff=0.45)
-        if rate.width > 13.2:
-            rate.scale_to_fit_width(13.2)
+            rows.add(cells)
+        rows[0].set_color(colors.HIGHLIGHT)
+        rule = Text("the count takes off only once d is well above 1/ε²", font_size=22)
+        rule.next_to(rows, DOWN, buff=0.55)
 
-        tight, loose = self.table[self.tolerance_deg], self.table[self.wide_tolerance_deg]
         seconds = self.narrate(
-            "The famous exponential growth is real, but it has fine print: for a fixed tolerance the count grows "
-            "exponentially with the dimension, at a rate set by the tolerance squared. Within "
-            f"{self.tolerance_deg:g} degree, random directions manage about {tight[-1]:.0f} even in "
-            f"{self.table_dims[-1]:,} dimensions; within {self.wide_tolerance_deg:g}, about {loose[1]:,.0f} "
-            f"fit in {self.table_dims[1]:,}."
+            "So where does the famous exponential growth come in? It is real, with fine print: for a fixed "
+            "tolerance the count grows exponentially with the dimension, at a rate set by the tolerance "
+            f"squared. In {self.example_dim:,} dimensions, random directions within {self.tolerance_deg:g} degree "
+            f"number about {self.example_tight:,.0f}; within {self.wide_tolerance_deg:g} degrees, about "
+            f"{self.example_wide:,.0f}."
         )
         self.play(FadeOut(self.hundred), run_time=0.6)
         self.play(Write(formula), FadeIn(where), run_time=1.2)
-        self.play(FadeIn(caption), FadeIn(header), run_time=0.8)
+        self.play(FadeIn(header), run_time=0.6)
         self.play(LaggedStart(*(FadeIn(r, shift=RIGHT * 0.15) for r in rows), lag_ratio=0.6, run_time=1.6))
-        self.play(FadeIn(rate), run_time=0.8)
-        self.wait(max(0.5, seconds - 5.0))
+        self.play(FadeIn(rule), run_time=0.8)
+        self.wait(max(0.5, seconds - 4.8))
 
 
 def _count_tex(x: float, font_size: float = 30) -> MathTex:
