@@ -327,8 +327,10 @@ class PerpendicularityExperiment(StoryScene):
             ("RMS cosine (bulk width)", f"{self.rms_final:.4f}  (start: {self.rms_initial:.4f})", colors.TEXT),
             ("no arrangement gets below", f"{self.welch_cos:.4f}", colors.WARNING),
         ], top=0.5, gap=0.8)
-        self.play(FadeOut(self.marks), FadeOut(self.panel), FadeOut(self.title),
+        title = self._title(f"how close to 90° can {self.n:,} directions stay?")
+        self.play(FadeOut(self.marks), FadeOut(self.panel), ReplacementTransform(self.title, title),
                   ReplacementTransform(self.hist, zoom), run_time=1.5)
+        self.title = title
         self.play(FadeIn(run_rung), run_time=1.0)
         self.play(FadeIn(welch_rung), run_time=1.0)
         self.play(FadeIn(lp_rung), run_time=1.0)
@@ -363,7 +365,8 @@ class PerpendicularityExperiment(StoryScene):
         title = self._title(f"another loss, drawn from {lo:g}° to {hi:g}°")
         share = _Panel([(f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
                          fmt_pct(self.classic_share), colors.TEXT)], top=1.2)
-        self.play(FadeOut(self.claim), FadeOut(self.rungs), FadeOut(self.bulk), FadeOut(self.hist), run_time=1.0)
+        self.play(FadeOut(self.claim), FadeOut(self.rungs), FadeOut(self.bulk), FadeOut(self.hist),
+                  FadeOut(self.title), run_time=1.0)
         self.play(Write(title), FadeIn(zoom), run_time=1.5)
         self.play(FadeIn(share), run_time=0.8)
         self.wait(max(0.5, t - 3.3))
