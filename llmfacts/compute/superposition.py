@@ -1,0 +1,1073 @@
+"""Many nearly perpendicular directions in a high-dimensional space (the "superposition" part).
+
+Everything the superposition scenes show is computed here, with NumPy and PyTorch only (this module never
+imports manim):
+
+* :func:`random_unit_vectors` - reproducible random directions;
+* :func:`angle_stats` - the distribution of angles over *all* N(N-1)/2 pairs, computed in row chunks so
+  that N = 10,000 needs tens of megabytes, not a dense N x N matrix (:class:`AngleStats`);
+* bounds: :func:`welch_bound`, :func:`levenshtein_bound` (degree-4 linear programming),
+  :func:`max_abs_cos_lower_bound`, :func:`max_vectors_in_band`, :func:`min_dimension_for`, and the
+  random-vector estimate :func:`random_capacity_estimate`;
+* two optimisers that push the vectors apart:
+
+  - :func:`classic_optimize` - the loop the original video ran (Adam on Σ relu(|G - I| - 0.01) plus a
+    norm penalty, autograd over the dense Gram matrix).  It does what it is told: about 98 % of pairs end
+    within 89-91 degrees, but the vectors collapse into bundles of near-copies, so hundreds of thousands of
+    pairs end nearly parallel;
+  - :func:`spherical_optimize` - what targets the worst pair instead: Riemannian Adam on the unit sphere
+    over a smooth maximum of |cos| whose sharpness rises during the run, with a hand-written gradient
+    over row chunks of the Gram matrix;
+
+* :func:`run_experiment` - the cached entry point the scenes call.
+
+Angles are in degrees throughout; "cos" is the cosine of the angle between two rows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+__all__ = [
+    "CODE_VERSION",
+    "DEFAULT_PERCENTILES",
+    "AngleStats",
+    "Snapshot",
+    "OptimizationResult",
+    "random_unit_vectors",
+    "angle_stats",
+    "cos_to_deg",
+    "deg_to_cos",
+    "welch_bound",
+    "levenshtein_bound",
+    "max_abs_cos_lower_bound",
+    "max_vectors_in_band",
+    "min_dimension_for",
+    "random_pair_tail",
+    "random_share_within",
+    "random_capacity_estimate",
+    "classic_optimize",
+    "spherical_optimize",
+    "spherical_objective",
+    "spherical_gradient",
+    "SphericalAdam",
+    "SPHERICAL_DEFAULTS",
+    "CLASSIC_DEFAULTS",
+    "run_experiment",
+]
+
+#: Bumped whenever a change here can change a computed result; part of every cache key.
+CODE_VERSION = "1"
+
+#: Angle percentiles (in percent) that :func:`angle_stats` reports by default.
+DEFAULT_PERCENTILES: tuple[float, ...] = (0.01, 0.1, 1.0, 5.0, 50.0, 95.0, 99.0, 99.9, 99.99)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# small helpers
+# ----------------------------------------------------------------------------------------------------------
+
+
+def cos_to_deg(c: Any) -> Any:
+    """Angle in degrees whose cosine is ``c`` (scalar or array; clipped to [-1, 1] first)."""
+    out = np.degrees(np.arccos(np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)))
+    return float(out) if out.ndim == 0 else out
+
+
+def deg_to_cos(deg: Any) -> Any:
+    """Cosine of an angle given in degrees (scalar or array)."""
+    out = np.cos(np.radians(np.asarray(deg, dtype=np.float64)))
+    return float(out) if out.ndim == 0 else out
+
+
+def _band_cos(deg_from_90: float) -> float:
+    """|cos| of an angle ``deg_from_90`` degrees away from 90 (``sin`` of it; exact 0 at 0)."""
+    return math.sin(math.radians(deg_from_90))
+
+
+def _pick_device(device: str | torch.device | None) -> torch.device:
+    if device is not None:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _as_tensor(vectors: Any, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    if isinstance(vectors, torch.Tensor):
+        t = vectors.detach().to(device=device, dtype=dtype)
+    else:
+        t = torch.as_tensor(np.asarray(vectors), dtype=dtype, device=device)
+    if t.ndim != 2:
+        raise ValueError(f"expected an (N, d) array of vectors, got shape {tuple(t.shape)}")
+    return t
+
+
+def _normalize_rows(x: torch.Tensor) -> torch.Tensor:
+    norms = torch.linalg.vector_norm(x, dim=1, keepdim=True)
+    if bool((norms == 0).any()):
+        raise ValueError("a zero vector has no direction")
+    return x / norms
+
+
+def random_unit_vectors(n: int, d: int, seed: int = 0) -> np.ndarray:
+    """``n`` random directions in ``d`` dimensions, uniform on the unit sphere.
+
+    Rows are independent standard normal vectors (NumPy's PCG64 generator seeded with ``seed``, so the
+    result is the same on every machine) divided by their length.  Returned as float32, shape ``(n, d)``,
+    every row of length 1 to float32 precision.
+    """
+    if n < 0 or d < 1:
+        raise ValueError("need n >= 0 and d >= 1")
+    g = np.random.default_rng(seed).standard_normal((n, d))
+    g /= np.linalg.norm(g, axis=1, keepdims=True)
+    return g.astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# angle statistics over all pairs
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _fine_histogram(fine_counts: np.ndarray, fine_bin_deg: float, lo: float, hi: float, width: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Re-bin a fine 0..180 degree histogram onto [lo, hi] with bins of ``width`` (multiples of the fine bin)."""
+    ratio = width / fine_bin_deg
+    k = int(round(ratio))
+    a = lo / fine_bin_deg
+    b = hi / fine_bin_deg
+    ia, ib = int(round(a)), int(round(b))
+    if (k < 1 or abs(ratio - k) > 1e-6 * max(1.0, ratio) or abs(a - ia) > 1e-6 * max(1.0, a)
+            or abs(b - ib) > 1e-6 * max(1.0, b)):
+        raise ValueError(f"lo, hi and width must be multiples of the fine bin ({fine_bin_deg} degrees)")
+    if not 0 <= ia < ib <= len(fine_counts) or (ib - ia) % k:
+        raise ValueError("need 0 <= lo < hi <= 180 and (hi - lo) a multiple of width")
+    counts = fine_counts[ia:ib].reshape(-1, k).sum(axis=1).astype(np.int64)
+    edges = lo + width * np.arange(len(counts) + 1, dtype=np.float64)
+    return edges, counts
+
+
+@dataclass(frozen=True)
+class AngleStats:
+    """The distribution of the angles between all ``n_pairs = n(n-1)/2`` pairs of ``n`` vectors in ``d`` dims.
+
+    ``edges_deg``/``counts`` are a histogram over the full 0-180 degree range (bins ``[a, b)``, the last one
+    closed).  ``fine_counts`` is the same histogram with ``fine_bin_deg`` bins; :meth:`histogram` re-bins it
+    (e.g. a zoom on 80-100 degrees with 0.1 degree bins) and :attr:`percentiles` are read from it, so they are
+    accurate to one fine bin (linear interpolation inside the bin).
+
+    Exact (counted pair by pair, not read from a histogram): ``min_angle_deg``, ``max_angle_deg``,
+    ``max_abs_cos``, ``rms_cos`` (root mean square of cos over the pairs), ``share_within_1deg`` (fraction of
+    pairs with an angle in [89, 91]), ``share_within_5deg`` ([85, 95]) and ``n_near_parallel``: the number of
+    pairs "nearly parallel or nearly opposite", i.e. with an angle below ``near_parallel_deg`` (45 by
+    default) or above ``180 - near_parallel_deg``.
+    """
+
+    n: int
+    d: int
+    n_pairs: int
+    edges_deg: np.ndarray
+    counts: np.ndarray
+    min_angle_deg: float
+    max_angle_deg: float
+    max_abs_cos: float
+    rms_cos: float
+    percentiles: dict[float, float]
+    share_within_1deg: float
+    share_within_5deg: float
+    n_near_parallel: int
+    near_parallel_deg: float = 45.0
+    fine_bin_deg: float = 0.01
+    fine_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+
+    @property
+    def bin_width_deg(self) -> float:
+        """Width of the bins of :attr:`counts`."""
+        return float(self.edges_deg[1] - self.edges_deg[0])
+
+    @property
+    def worst_deviation_deg(self) -> float:
+        """How far the worst pair is from 90 degrees: ``max(90 - min_angle, max_angle - 90)``."""
+        return max(90.0 - self.min_angle_deg, self.max_angle_deg - 90.0)
+
+    def share_within(self, deg: float) -> float:
+        """Fraction of pairs whose angle lies in ``[90 - deg, 90 + deg]``.
+
+        Exact for 1 and 5 degrees; otherwise read from the fine histogram, exact when ``deg`` is a multiple
+        of :attr:`fine_bin_deg` (up to pairs lying exactly on a bin edge) and linearly interpolated inside a
+        fine bin otherwise.
+        """
+        if deg < 0:
+            raise ValueError("deg must be >= 0")
+        if deg == 1.0:
+            return self.share_within_1deg
+        if deg == 5.0:
+            return self.share_within_5deg
+        if self.n_pairs == 0:
+            return 0.0
+        if deg >= 90.0:
+            return 1.0
+        cum = np.concatenate([[0], np.cumsum(self.fine_counts)])
+        pos_lo = (90.0 - deg) / self.fine_bin_deg
+        pos_hi = (90.0 + deg) / self.fine_bin_deg
+        grid = np.arange(len(cum), dtype=np.float64)
+        inside = np.interp(pos_hi, grid, cum) - np.interp(pos_lo, grid, cum)
+        return float(inside / self.n_pairs)
+
+    def histogram(self, lo: float = 0.0, hi: float = 180.0, width: float | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """``(edges, counts)`` over ``[lo, hi]`` with bins of ``width`` (a multiple of :attr:`fine_bin_deg`).
+
+        Pairs outside ``[lo, hi]`` are not counted: compare ``counts.sum()`` with :attr:`n_pairs` to see how
+        many a zoomed histogram hides.
+        """
+        return _fine_histogram(self.fine_counts, self.fine_bin_deg, lo, hi, width or self.bin_width_deg)
+
+    # -- flat-array form for the disk cache -------------------------------------------------------------
+    def to_arrays(self, prefix: str = "") -> dict[str, Any]:
+        """Flat ``{name: array or scalar}`` form (no pickle) that :meth:`from_arrays` reads back."""
+        keys = np.array(sorted(self.percentiles), dtype=np.float64)
+        return {
+            prefix + "n": self.n, prefix + "d": self.d, prefix + "n_pairs": self.n_pairs,
+            prefix + "edges_deg": self.edges_deg, prefix + "counts": self.counts,
+            prefix + "min_angle_deg": self.min_angle_deg, prefix + "max_angle_deg": self.max_angle_deg,
+            prefix + "max_abs_cos": self.max_abs_cos, prefix + "rms_cos": self.rms_cos,
+            prefix + "percentile_keys": keys,
+            prefix + "percentile_values": np.array([self.percentiles[k] for k in keys], dtype=np.float64),
+            prefix + "share_within_1deg": self.share_within_1deg,
+            prefix + "share_within_5deg": self.share_within_5deg,
+            prefix + "n_near_parallel": self.n_near_parallel,
+            prefix + "near_parallel_deg": self.near_parallel_deg,
+            prefix + "fine_bin_deg": self.fine_bin_deg, prefix + "fine_counts": self.fine_counts,
+        }
+
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, Any], prefix: str = "") -> "AngleStats":
+        """Inverse of :meth:`to_arrays`."""
+        g = lambda k: data[prefix + k]  # noqa: E731
+        keys = np.asarray(g("percentile_keys"), dtype=np.float64)
+        vals = np.asarray(g("percentile_values"), dtype=np.float64)
+        return cls(
+            n=int(g("n")), d=int(g("d")), n_pairs=int(g("n_pairs")),
+            edges_deg=np.asarray(g("edges_deg"), dtype=np.float64),
+            counts=np.asarray(g("counts"), dtype=np.int64),
+            min_angle_deg=float(g("min_angle_deg")), max_angle_deg=float(g("max_angle_deg")),
+            max_abs_cos=float(g("max_abs_cos")), rms_cos=float(g("rms_cos")),
+            percentiles={float(k): float(v) for k, v in zip(keys, vals)},
+            share_within_1deg=float(g("share_within_1deg")),
+            share_within_5deg=float(g("share_within_5deg")),
+            n_near_parallel=int(g("n_near_parallel")), near_parallel_deg=float(g("near_parallel_deg")),
+            fine_bin_deg=float(g("fine_bin_deg")),
+            fine_counts=np.asarray(g("fine_counts"), dtype=np.int64),
+        )
+
+
+def _default_chunk_rows(n: int, itemsize: int, budget_bytes: int = 32 * 2**20) -> int:
+    """Rows per chunk so that one chunk of Gram rows takes about ``budget_bytes``."""
+    return max(1, min(max(n, 1), budget_bytes // (itemsize * max(n, 1))))
+
+
+def angle_stats(
+    vectors: Any,
+    *,
+    bin_width_deg: float = 0.5,
+    fine_bin_deg: float = 0.01,
+    chunk_rows: int | None = None,
+    near_parallel_deg: float = 45.0,
+    percentiles: Iterable[float] = DEFAULT_PERCENTILES,
+    dtype: torch.dtype = torch.float64,
+    device: str | torch.device | None = None,
+) -> AngleStats:
+    """Statistics of the angles between all pairs of rows of ``vectors`` (shape ``(N, d)``).
+
+    Rows are normalised first (an angle does not depend on lengths).  The N(N-1)/2 cosines are computed in
+    blocks of ``chunk_rows`` rows of the upper triangle of the Gram matrix (default: blocks of about 32 MB),
+    in ``dtype`` (float64 by default) with PyTorch, on ``device`` (CUDA when available and ``device`` is
+    None); nothing of size N x N is ever allocated.  For N = 10,000, d = 100 this takes about a second on
+    two CPU cores.
+
+    ``bin_width_deg`` must be a multiple of ``fine_bin_deg`` and divide 180.  ``near_parallel_deg`` sets
+    what :attr:`AngleStats.n_near_parallel` counts (angle < it or > 180 - it).  ``percentiles`` are in
+    percent (e.g. 0.01 is the angle below which 0.01 % of the pairs lie).
+    """
+    dev = _pick_device(device)
+    x = _normalize_rows(_as_tensor(vectors, dtype, dev))
+    n, d = x.shape
+    n_fine_f = 180.0 / fine_bin_deg
+    n_fine = int(round(n_fine_f))
+    ratio = bin_width_deg / fine_bin_deg
+    k = int(round(ratio))
+    if abs(n_fine - n_fine_f) > 1e-6 * n_fine_f or k < 1 or abs(k - ratio) > 1e-6 * ratio or n_fine % k:
+        raise ValueError("bin_width_deg must be a multiple of fine_bin_deg, and both must divide 180")
+    if not 0.0 < near_parallel_deg <= 90.0:
+        raise ValueError("near_parallel_deg must be in (0, 90]")
+    n_pairs = n * (n - 1) // 2
+    chunk = chunk_rows or _default_chunk_rows(n, torch.finfo(dtype).bits // 8)
+
+    fine = torch.zeros(n_fine, dtype=torch.int64, device=dev)
+    c1, c5, cnp = _band_cos(1.0), _band_cos(5.0), math.cos(math.radians(near_parallel_deg))
+    hi_c, lo_c = -2.0, 2.0
+    sumsq = 0.0
+    n1 = n5 = n_np = 0
+    scale = 180.0 / math.pi / fine_bin_deg
+
+    def consume(v: torch.Tensor) -> None:
+        nonlocal hi_c, lo_c, sumsq, n1, n5, n_np, fine
+        if v.numel() == 0:
+            return
+        v = v.reshape(-1).clamp_(-1.0, 1.0)
+        hi_c = max(hi_c, float(v.max()))
+        lo_c = min(lo_c, float(v.min()))
+        sumsq += float(torch.dot(v, v))
+        a = v.abs()
+        n1 += int((a <= c1).sum())
+        n5 += int((a <= c5).sum())
+        n_np += int((a > cnp).sum())
+        idx = torch.acos(v).mul_(scale).floor_().clamp_(0, n_fine - 1).to(torch.int64)
+        fine += torch.bincount(idx, minlength=n_fine)
+
+    tri_cache: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+    for r0 in range(0, n, chunk):
+        r1 = min(n, r0 + chunk)
+        xc = x[r0:r1]
+        m = r1 - r0
+        if m not in tri_cache:
+            ij = torch.triu_indices(m, m, 1, device=dev)
+            tri_cache[m] = (ij[0], ij[1])
+        ii, jj = tri_cache[m]
+        consume((xc @ xc.T)[ii, jj])
+        if r1 < n:
+            consume(xc @ x[r1:].T)
+
+    fine_np = fine.cpu().numpy().astype(np.int64)
+    edges, counts = _fine_histogram(fine_np, fine_bin_deg, 0.0, 180.0, bin_width_deg)
+    if n_pairs:
+        min_angle = cos_to_deg(hi_c)
+        max_angle = cos_to_deg(lo_c)
+        max_abs = max(abs(hi_c), abs(lo_c))
+        rms = math.sqrt(sumsq / n_pairs)
+    else:
+        min_angle = max_angle = max_abs = rms = float("nan")
+    pct = {float(q): _percentile_from_hist(fine_np, fine_bin_deg, float(q), min_angle, max_angle)
+           for q in percentiles}
+    return AngleStats(
+        n=n, d=d, n_pairs=n_pairs, edges_deg=edges, counts=counts,
+        min_angle_deg=min_angle, max_angle_deg=max_angle, max_abs_cos=max_abs, rms_cos=rms,
+        percentiles=pct,
+        share_within_1deg=n1 / n_pairs if n_pairs else 0.0,
+        share_within_5deg=n5 / n_pairs if n_pairs else 0.0,
+        n_near_parallel=n_np, near_parallel_deg=float(near_parallel_deg),
+        fine_bin_deg=float(fine_bin_deg), fine_counts=fine_np,
+    )
+
+
+def _percentile_from_hist(fine: np.ndarray, width: float, q: float, lo: float, hi: float) -> float:
+    """The ``q``-th percentile of the angles, NumPy's default ("linear") definition, read from a histogram.
+
+    The order statistics ``k`` and ``k + 1`` around position ``q/100 * (total - 1)`` are located in their
+    fine bins (each bin's pairs spread evenly across it) and interpolated: within one fine bin of the exact
+    value, and clamped to the exact extremes ``[lo, hi]``.
+    """
+    total = int(fine.sum())
+    if total == 0:
+        return float("nan")
+    if not 0.0 <= q <= 100.0:
+        raise ValueError("percentiles must be in [0, 100]")
+    cum = np.cumsum(fine)
+
+    def order_stat(k: int) -> float:
+        i = int(np.searchsorted(cum, k, side="right"))  # bin holding the k-th smallest (0-based)
+        before = int(cum[i - 1]) if i > 0 else 0
+        return min(max((i + (k - before + 0.5) / int(fine[i])) * width, lo), hi)
+
+    h = q / 100.0 * (total - 1)
+    k = int(math.floor(h))
+    v = order_stat(k)
+    if k + 1 < total and h > k:
+        v += (h - k) * (order_stat(k + 1) - v)
+    return float(v)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# bounds
+# ----------------------------------------------------------------------------------------------------------
+
+
+def welch_bound(n: int, d: int) -> float:
+    """Welch's lower bound on the largest |cos| among ``n`` unit vectors in ``d`` dimensions.
+
+    ``max |cos| >= sqrt((n - d) / (d (n - 1)))`` (0 when ``n <= d``: an orthonormal set exists).  It follows
+    from ``sum over all i, j of cos_ij^2 = ||G||_F^2 >= (trace G)^2 / rank G >= n^2 / d``.  Met with equality
+    exactly by equiangular tight frames, e.g. the ``d + 1`` vertices of a regular simplex (|cos| = 1/d).
+    """
+    if n <= d or n < 2:
+        return 0.0
+    return math.sqrt((n - d) / (d * (n - 1)))
+
+
+def levenshtein_bound(n: int, d: int) -> float:
+    """Degree-4 linear-programming lower bound on the largest |cos| among ``n`` unit vectors in ``d`` dims.
+
+    Delsarte-Goethals-Seidel / Levenshtein: if every pair has ``cos^2 <= a`` with ``a < 3/(d+2)``, then
+
+        n <= d (d + 2) (1 - a) / (3 - (d + 2) a).
+
+    Certificate: the polynomial ``f(t) = t^2 (t^2 - a)`` is <= 0 on [-sqrt(a), sqrt(a)] and its Gegenbauer
+    expansion has non-negative coefficients of degree 2 and 4 whenever ``a <= 6/(d+4)`` (which includes the
+    whole range ``a < 3/(d+2)``), so Delsarte's inequality gives ``n <= f(1) / f_0`` with
+    ``f_0 = E[t^4] - a E[t^2] = 3/(d(d+2)) - a/d`` for t the cosine to a uniformly random direction.
+    Solving for ``a`` gives the returned ``sqrt((3n - d(d+2)) / ((d+2)(n-d)))`` (0 when that is negative).
+
+    Valid for every ``n > d >= 1``; it is stronger than :func:`welch_bound` exactly when
+    ``n > d(d+1)/2`` (for d = 100: n > 5,050).  For n = 10,000, d = 100 it gives 0.1400.
+    """
+    if n <= d or n < 2:
+        return 0.0
+    a = (3.0 * n - d * (d + 2.0)) / ((d + 2.0) * (n - d))
+    return math.sqrt(a) if a > 0 else 0.0
+
+
+def max_abs_cos_lower_bound(n: int, d: int) -> float:
+    """The best of :func:`welch_bound` and :func:`levenshtein_bound`: no arrangement does better."""
+    return max(welch_bound(n, d), levenshtein_bound(n, d))
+
+
+def _log_cap_fraction(d: int, half_angle: float) -> float:
+    """log of the fraction of the sphere S^(d-1) within angle ``half_angle`` (radians, <= pi/2) of a point."""
+    from scipy import integrate, special
+
+    if d < 2:
+        raise ValueError("d must be >= 2")
+    if half_angle <= 0:
+        return -math.inf
+    if d == 2:
+        return math.log(half_angle / math.pi)
+    k = d - 2
+    log_total = 0.5 * math.log(math.pi) + special.gammaln((d - 1) / 2) - special.gammaln(d / 2)
+    top = k * math.log(math.sin(half_angle))
+    val, _ = integrate.quad(lambda t: math.exp(k * math.log(math.sin(t)) - top) if t > 0 else 0.0,
+                            0.0, half_angle, limit=200, epsabs=0.0, epsrel=1e-10)
+    return top + math.log(val) - log_total
+
+
+def _band_bounds(d: int, eps: float) -> dict[str, float]:
+    """Every upper bound on the number of unit vectors in ``d`` dims with all |cos| <= eps that applies."""
+    a = eps * eps
+    out: dict[str, float] = {}
+    if eps == 0.0:
+        out["orthogonal"] = float(d)
+    if d * a < 1.0:
+        out["welch"] = d * (1.0 - a) / (1.0 - d * a)
+    if (d + 2) * a < 3.0:
+        out["lp4"] = d * (d + 2.0) * (1.0 - a) / (3.0 - (d + 2) * a)
+    if d >= 2:
+        # 2N antipodal points at angular distance >= arccos(eps): caps of half that radius are disjoint.
+        log_cap = _log_cap_fraction(d, 0.5 * math.acos(eps))
+        log_n = -math.log(2.0) - log_cap
+        out["caps"] = math.exp(log_n) if log_n < 700 else math.inf
+    else:
+        out["line"] = 1.0
+    return out
+
+
+def max_vectors_in_band(d: int, max_abs_cos: float) -> int:
+    """The largest N that the bounds allow for N unit vectors in ``d`` dims with every pair |cos| <= ``max_abs_cos``.
+
+    The minimum over the bounds that apply:
+
+    * ``max_abs_cos == 0``: exactly ``d`` (orthonormal vectors);
+    * Welch / relative bound, when ``d * eps^2 < 1``: ``N <= d (1 - eps^2) / (1 - d eps^2)``;
+    * degree-4 LP bound (:func:`levenshtein_bound`), when ``(d + 2) eps^2 < 3``;
+    * cap packing, always: the ``2N`` points ``±x_i`` are ``arccos(eps)`` apart, so caps of half that
+      angular radius around them are disjoint and ``2N`` of them fit on the sphere.
+
+    It is an upper bound: the true largest N can be smaller (100-D, ±1 degree: 103 allowed by Welch; the
+    regular simplex achieves 101).  Never less than ``d``.  Raises ``OverflowError`` if no finite bound
+    applies in floating point (tolerances so loose that the count exceeds ~1e304).
+    """
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+    best = min(_band_bounds(d, float(max_abs_cos)).values())
+    if not math.isfinite(best):
+        raise OverflowError("no finite bound for this tolerance")
+    return max(d, int(math.floor(best * (1.0 + 1e-12))))
+
+
+def min_dimension_for(n: int, max_abs_cos: float) -> int:
+    """The smallest d for which :func:`max_vectors_in_band` allows ``n`` vectors with all |cos| <= ``max_abs_cos``.
+
+    A lower bound on the dimension really needed (10,000 vectors inside 89-91 degrees: at least 2,472).
+    Found by bisection (every bound grows with d; ``d = n`` always suffices).
+    """
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+
+    def fits(dd: int) -> bool:
+        try:
+            return max_vectors_in_band(dd, max_abs_cos) >= n
+        except OverflowError:
+            return True
+
+    lo, hi = 1, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def random_pair_tail(d: int, max_abs_cos: float) -> float:
+    """Probability that two independent uniformly random unit vectors in ``d`` dims have |cos| > ``max_abs_cos``.
+
+    Exact: ``2 * (fraction of the sphere within arccos(eps) of a point)``; for large d about
+    ``2 * Phi(-eps * sqrt(d))`` (cos is close to normal with standard deviation 1/sqrt(d)).
+    """
+    if not 0.0 <= max_abs_cos <= 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1]")
+    if max_abs_cos >= 1.0:
+        return 0.0
+    if d == 1:
+        return 1.0
+    return min(1.0, 2.0 * math.exp(_log_cap_fraction(d, math.acos(max_abs_cos))))
+
+
+def random_share_within(d: int, deg: float) -> float:
+    """Expected fraction of pairs of random unit vectors in ``d`` dims with an angle in [90 - deg, 90 + deg].
+
+    For d = 100: 13.8 % within 1 degree, 61.4 % within 5, 91.8 % within 10.
+    """
+    return 1.0 - random_pair_tail(d, _band_cos(deg))
+
+
+def random_capacity_estimate(d: int, max_abs_cos: float) -> float:
+    """How many random unit vectors fit with every pair |cos| <= ``max_abs_cos``: the first-moment estimate.
+
+    Returns the N at which N random unit vectors are *expected to contain exactly one* pair outside the band:
+    the solution of ``N (N - 1) / 2 * q = 1`` with ``q = random_pair_tail(d, eps)``, i.e.
+    ``N = 1/2 + sqrt(1/4 + 2/q)``.  For any smaller whole N the expected number of bad pairs is below one, so
+    some arrangement of N vectors with no bad pair exists (the probabilistic method): a lower bound on the
+    true capacity.  Since ``q`` is about ``(1 - eps^2)^(d/2)`` (times slowly varying factors; and always
+    ``q <= 2 exp(-d eps^2 / 2)``), this grows like ``(1 - eps^2)^(-d/4)``, i.e. about ``exp(d eps^2 / 4)``
+    for small ``eps`` - exponentially in d, but at ``eps = cos 89 degrees`` only like ``exp(d / 13,130)``.
+    Returns ``inf`` when the value overflows a float.
+    """
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+    if d == 1:
+        return 1.0
+    log_q = math.log(2.0) + _log_cap_fraction(d, math.acos(max_abs_cos))
+    if log_q > -30:
+        q = min(1.0, math.exp(log_q))
+        return 0.5 + math.sqrt(0.25 + 2.0 / q)
+    log_n = 0.5 * (math.log(2.0) - log_q)
+    return math.exp(log_n) if log_n < 700 else math.inf
+
+
+# ----------------------------------------------------------------------------------------------------------
+# optimisation results
+# ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """The angle histogram at one step of an optimisation (for animating it).
+
+    ``counts`` uses the bins of the run's :attr:`AngleStats.edges_deg` (0-180 degrees, 0.5 degree bins by
+    default); ``fine_counts`` the run's fine bins, for zoomed histograms via :meth:`histogram`.
+    """
+
+    step: int
+    counts: np.ndarray
+    min_angle_deg: float
+    max_angle_deg: float
+    max_abs_cos: float
+    share_within_1deg: float
+    share_within_5deg: float = float("nan")
+    rms_cos: float = float("nan")
+    n_near_parallel: int = 0
+    fine_bin_deg: float = 0.01
+    fine_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+
+    @classmethod
+    def from_stats(cls, step: int, s: AngleStats) -> "Snapshot":
+        return cls(step=step, counts=s.counts, min_angle_deg=s.min_angle_deg, max_angle_deg=s.max_angle_deg,
+                   max_abs_cos=s.max_abs_cos, share_within_1deg=s.share_within_1deg,
+                   share_within_5deg=s.share_within_5deg, rms_cos=s.rms_cos,
+                   n_near_parallel=s.n_near_parallel, fine_bin_deg=s.fine_bin_deg, fine_counts=s.fine_counts)
+
+    def histogram(self, lo: float = 0.0, hi: float = 180.0, width: float = 0.5
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """``(edges, counts)`` over ``[lo, hi]`` with bins of ``width`` degrees (see :meth:`AngleStats.histogram`)."""
+        return _fine_histogram(self.fine_counts, self.fine_bin_deg, lo, hi, width)
+
+
+_SNAPSHOT_SCALARS = ("step", "min_angle_deg", "max_angle_deg", "max_abs_cos", "share_within_1deg",
+                     "share_within_5deg", "rms_cos", "n_near_parallel", "fine_bin_deg")
+
+
+@dataclass
+class OptimizationResult:
+    """What an optimisation run did.
+
+    ``vectors``: the final vectors (float32, unit rows); ``initial``/``final``: angle statistics before and
+    after; ``snapshots``: the histogram every ``snapshot_every`` steps, including step 0 and the last step
+    (empty when snapshots were not asked for); ``history_max_abs_cos[k]``: the largest |cos| after ``k``
+    steps, for ``k = 0 .. steps`` (length ``steps + 1``); ``seconds``: wall time of the optimisation loop
+    (snapshots excluded); ``params``: every setting of the run (what the cache key is made of).
+    """
+
+    method: str
+    n: int
+    d: int
+    steps: int
+    seed: int
+    vectors: np.ndarray
+    initial: AngleStats
+    final: AngleStats
+    snapshots: list[Snapshot]
+    history_max_abs_cos: np.ndarray
+    seconds: float
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_arrays(self) -> dict[str, Any]:
+        """Flat ``{name: array or scalar}`` form for :mod:`llmfacts.compute.cache` (no pickle)."""
+        import json
+
+        out: dict[str, Any] = {
+            "method": self.method, "n": self.n, "d": self.d, "steps": self.steps, "seed": self.seed,
+            "vectors": np.asarray(self.vectors, dtype=np.float32),
+            "history_max_abs_cos": np.asarray(self.history_max_abs_cos, dtype=np.float64),
+            "seconds": float(self.seconds), "params_json": json.dumps(self.params, sort_keys=True),
+            "n_snapshots": len(self.snapshots),
+        }
+        out.update(self.initial.to_arrays("initial."))
+        out.update(self.final.to_arrays("final."))
+        if self.snapshots:
+            out["snapshots.counts"] = np.stack([s.counts for s in self.snapshots]).astype(np.int64)
+            out["snapshots.fine_counts"] = np.stack([s.fine_counts for s in self.snapshots]).astype(np.int64)
+            for name in _SNAPSHOT_SCALARS:
+                out["snapshots." + name] = np.array([getattr(s, name) for s in self.snapshots])
+        return out
+
+    @classmethod
+    def from_arrays(cls, data: Mapping[str, Any]) -> "OptimizationResult":
+        """Inverse of :meth:`to_arrays`."""
+        import json
+
+        snaps: list[Snapshot] = []
+        for k in range(int(data["n_snapshots"])):
+            kw = {name: data["snapshots." + name][k].item() for name in _SNAPSHOT_SCALARS}
+            kw["step"], kw["n_near_parallel"] = int(kw["step"]), int(kw["n_near_parallel"])
+            snaps.append(Snapshot(counts=np.asarray(data["snapshots.counts"][k]),
+                                  fine_counts=np.asarray(data["snapshots.fine_counts"][k]), **kw))
+        return cls(
+            method=str(data["method"]), n=int(data["n"]), d=int(data["d"]), steps=int(data["steps"]),
+            seed=int(data["seed"]), vectors=np.asarray(data["vectors"], dtype=np.float32),
+            initial=AngleStats.from_arrays(data, "initial."), final=AngleStats.from_arrays(data, "final."),
+            snapshots=snaps, history_max_abs_cos=np.asarray(data["history_max_abs_cos"], dtype=np.float64),
+            seconds=float(data["seconds"]), params=json.loads(str(data["params_json"])),
+        )
+
+
+class _Progress:
+    """A minimal progress bar on top of rich (silent when disabled)."""
+
+    def __init__(self, enabled: bool, total: int, label: str) -> None:
+        self._p = None
+        if enabled:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._p = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                               "{task.total}"), TimeElapsedColumn(), TextColumn("{task.fields[info]}"),
+                               transient=False)
+            self._p.start()
+            self._task = self._p.add_task(label, total=total, info="")
+
+    def update(self, done: int, info: str) -> None:
+        if self._p is not None:
+            self._p.update(self._task, completed=done, info=info)
+
+    def close(self) -> None:
+        if self._p is not None:
+            self._p.stop()
+
+
+def _max_abs_cos(x: torch.Tensor, chunk_rows: int | None = None) -> float:
+    """Largest |cos| over pairs of rows of ``x`` (rows normalised here), chunked; no N x N allocation."""
+    x = _normalize_rows(x)
+    n = x.shape[0]
+    chunk = chunk_rows or _default_chunk_rows(n, x.element_size())
+    best = 0.0
+    for r0 in range(0, n, chunk):
+        r1 = min(n, r0 + chunk)
+        g = x[r0:r1] @ x[r0:].T
+        g[:, : r1 - r0].triu_(1)
+        best = max(best, float(g.abs().max())) if g.numel() else best
+    return best
+
+
+def _snapshot_due(step: int, steps: int, every: int | None) -> bool:
+    return every is not None and (step % every == 0 or step == steps)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the classic loop
+# ----------------------------------------------------------------------------------------------------------
+
+CLASSIC_DEFAULTS: dict[str, Any] = {"steps": 250, "lr": 0.01, "margin": 0.01}
+
+
+def classic_optimize(
+    vectors: Any,
+    *,
+    steps: int = 250,
+    lr: float = 0.01,
+    margin: float = 0.01,
+    snapshot_every: int | None = None,
+    progress: bool = True,
+    seed: int = 0,
+    stats_kwargs: Mapping[str, Any] | None = None,
+) -> OptimizationResult:
+    """The loop the original video ran, reproduced faithfully (float32, CPU).
+
+    ``X`` (the rows of ``vectors``) is a free parameter; each step Adam (learning rate ``lr``, PyTorch's
+    default betas) takes the autograd gradient of
+
+        loss = sum over all i, j of relu(|G - I|_ij - margin)  +  N * sum over i of (G_ii - 1)^2,
+
+    with ``G = X X^T`` the *dense* N x N Gram matrix (about 400 MB for N = 10,000, several of them alive during
+    backward: this is what makes it slow and memory-hungry).  The loss is zero once every |cos| is below
+    ``margin`` and rows are unit - impossible for N > d, and its cheapest compromise is degenerate: the
+    vectors gather into about d bundles of near-copies, so most pairs sit near 90 degrees while the pairs
+    inside a bundle are nearly parallel or opposite.  Rows are normalised for the statistics and the returned
+    ``vectors`` (the loop itself does not normalise).
+
+    ``history_max_abs_cos`` is per step (after ``k`` steps, rows normalised).  ``seed`` is only recorded
+    (the loop is deterministic given ``vectors``).
+    """
+    sk = dict(stats_kwargs or {})
+    x0 = _as_tensor(vectors, torch.float32, torch.device("cpu"))
+    n, d = x0.shape
+    initial = angle_stats(x0, **sk)
+    snapshots = [Snapshot.from_stats(0, initial)] if snapshot_every else []
+    x = x0.clone().requires_grad_(True)
+    opt = torch.optim.Adam([x], lr=lr)
+    history = [initial.max_abs_cos]
+    bar = _Progress(progress, steps, f"classic N={n} d={d}")
+    seconds = 0.0
+    try:
+        for step in range(1, steps + 1):
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            gram = x @ x.T
+            eye = torch.eye(n, dtype=gram.dtype)
+            loss = torch.relu((gram - eye).abs() - margin).sum() + n * ((torch.diagonal(gram) - 1.0) ** 2).sum()
+            loss.backward()
+            opt.step()
+            del gram, eye, loss
+            seconds += time.perf_counter() - t0
+            with torch.no_grad():
+                history.append(_max_abs_cos(x.detach()))
+            if _snapshot_due(step, steps, snapshot_every):
+                snapshots.append(Snapshot.from_stats(step, angle_stats(x.detach(), **sk)))
+            bar.update(step, f"max|cos| {history[-1]:.4f}")
+    finally:
+        bar.close()
+    final_x = _normalize_rows(x.detach())
+    final = angle_stats(final_x, **sk)
+    return OptimizationResult(
+        method="classic", n=n, d=d, steps=steps, seed=seed,
+        vectors=final_x.numpy().astype(np.float32), initial=initial, final=final, snapshots=snapshots,
+        history_max_abs_cos=np.asarray(history, dtype=np.float64), seconds=seconds,
+        params={"method": "classic", "steps": steps, "lr": lr, "margin": margin},
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the spherical optimiser
+# ----------------------------------------------------------------------------------------------------------
+
+
+def spherical_objective(x: torch.Tensor, p: float, scale: float = 1.0) -> torch.Tensor:
+    """``F_p(X) = (1/p) * sum over pairs i < j of (|x_i . x_j| / scale)^p`` (dense; for tests and small N).
+
+    With unit rows and large p, ``(p F_p)^(1/p) * scale`` approaches the largest |cos|: minimising F_p with p
+    rising is minimising the worst pair.  Differentiable with autograd.
+    """
+    g = x @ x.T
+    iu = torch.triu_indices(x.shape[0], x.shape[0], 1, device=x.device)
+    c = g[iu[0], iu[1]]
+    return (c.abs() / scale).pow(p).sum() / p
+
+
+_EXP_FLOOR = -60.0
+
+
+def spherical_gradient(
+    x: torch.Tensor,
+    p: float,
+    *,
+    scale: float | None = None,
+    scale_hint: float | None = None,
+    chunk_rows: int | None = None,
+) -> tuple[torch.Tensor, float]:
+    """Hand-written Euclidean gradient of :func:`spherical_objective` over row chunks of the Gram matrix.
+
+    ``dF/dx_i = (1/scale) * sum over j != i of w_ij x_j`` with ``w_ij = sign(c_ij) (|c_ij| / scale)^(p-1)``,
+    i.e. ``grad = W X / scale`` with ``W = f'(G)``.  The Gram matrix is visited one block of ``chunk_rows``
+    rows of its upper triangle at a time (``G[r0:r1, r0:]``); each block adds ``W_b X[r0:]`` to the block's
+    rows and ``W_b^T X[r0:r1]`` to the columns'.  Scratch is two blocks (2 x 32 MB by
+    default), never N x N.  Weights are computed as ``exp((p-2) log|c/scale|) * c/scale`` (fast vectorised
+    exp/log instead of pow), with the exponent floored at -60: a weight smaller than ``e^-60 |c|`` (about
+    1e-26 of the largest) is computed as ``e^-60 |c|`` instead - far below float32 resolution, so the result
+    is the exact gradient to float precision - which keeps ``exp`` off its slow paths (``-inf`` and results
+    that underflow are 10-40x slower on CPUs) and denormal numbers out of the matrix products.
+
+    ``scale=None`` means "the largest |c_ij| of this X", found in the same pass: the block weights are first
+    computed relative to ``scale_hint`` (e.g. the previous step's maximum) and the sum rescaled exactly at the
+    end by ``(hint/max)^p``; a block that would overflow restarts the pass with a larger hint.
+
+    Returns ``(gradient, max |c_ij|)``.  Requires ``p > 2``.
+    """
+    if p <= 2:
+        raise ValueError("p must be > 2")
+    n, _ = x.shape
+    chunk = chunk_rows or _default_chunk_rows(n, x.element_size(), 32 * 2**20)
+    fixed = scale is not None
+    hint = float(scale if fixed else (scale_hint or _max_abs_cos(x, chunk) or 1.0))
+    safe = 60.0 / (p - 1.0)  # keep |log(|c|/hint)| below this: no overflow, no wholesale underflow
+    while True:
+        grad = torch.zeros_like(x)
+        xs = x / hint
+        cmax = 0.0  # largest |c| / hint so far
+        restart = False
+        for r0 in range(0, n, chunk):
+            r1 = min(n, r0 + chunk)
+            m = r1 - r0
+            gs = xs[r0:r1] @ x[r0:].T  # = G[r0:r1, r0:] / hint
+            gs[:, :m].triu_(1)  # keep pairs i < j only
+            a = gs.abs()
+            if a.numel():
+                cmax = max(cmax, float(a.max()))
+            if not fixed and cmax > 0 and math.log(cmax) > safe:
+                restart = True
+                break
+            # w = sign(c) |c|^(p-1) (relative to hint) as exp((p-2) log|c|) * c, the exponent floored at -60:
+            # exp of -inf or of anything that underflows takes a 10-40x slower path on CPUs
+            a.log_().mul_(p - 2.0).clamp_(min=_EXP_FLOOR).exp_().mul_(gs)
+            grad[r0:r1].addmm_(a, x[r0:])
+            grad[r0:].addmm_(a.T, x[r0:r1])
+        top = cmax * hint
+        if fixed:
+            return grad.div_(hint), top
+        if top == 0.0:
+            return grad, 0.0
+        if restart or math.log(cmax) < -safe:
+            hint = top
+            continue
+        grad.mul_((1.0 / cmax) ** p / hint)  # exact rescaling to scale = top: (hint/top)^p / hint
+        return grad, top
+
+
+SPHERICAL_DEFAULTS: dict[str, Any] = {
+    "steps": 300,
+    "lr": 0.01,
+    "lr_end": 0.0005,
+    "p_start": 18.0,
+    "p_end": 258.0,
+    "betas": (0.9, 0.999),
+    "adam_eps": 1e-8,
+}
+
+
+def _schedule(start: float, end: float, frac: float, kind: str) -> float:
+    if kind == "geometric":
+        return start * (end / start) ** frac
+    if kind == "cosine":
+        return end + (start - end) * 0.5 * (1.0 + math.cos(math.pi * frac))
+    if kind == "linear":
+        return start + (end - start) * frac
+    raise ValueError(f"unknown schedule {kind!r}")
+
+
+class SphericalAdam:
+    """Riemannian Adam on the unit sphere for :func:`spherical_objective` (one instance per run).
+
+    Holds the vectors ``x`` (float32, unit rows) and Adam's moments.  Each :meth:`step`:
+
+    1. computes ``g = grad F_p(X)`` by :func:`spherical_gradient` with ``scale`` = the current largest |cos|
+       (so the heaviest weight is 1 and nothing overflows), chunked, never N x N;
+    2. projects each row's gradient onto the tangent space of the sphere at that row,
+       ``r_i = g_i - (g_i . x_i) x_i`` (the Riemannian gradient);
+    3. takes an Adam step with it (bias-corrected moments; the first moment is projected onto the new
+       tangent spaces after the step), and
+    4. puts every row back on the sphere (divides it by its length).
+    """
+
+    def __init__(self, vectors: Any, *, betas: tuple[float, float] = (0.9, 0.999), adam_eps: float = 1e-8,
+                 chunk_rows: int | None = None, device: str | torch.device | None = None) -> None:
+        dev = _pick_device(device)
+        self.x = _normalize_rows(_as_tensor(vectors, torch.float32, dev))
+        self.m1 = torch.zeros_like(self.x)
+        self.m2 = torch.zeros_like(self.x)
+        self.betas = betas
+        self.adam_eps = adam_eps
+        self.chunk_rows = chunk_rows
+        self.k = 0
+        self._hint: float | None = None
+
+    def step(self, p: float, lr: float) -> float:
+        """One update with exponent ``p`` and learning rate ``lr``; returns the largest |cos| *before* it."""
+        x = self.x
+        g, top = spherical_gradient(x, p, scale_hint=self._hint, chunk_rows=self.chunk_rows)
+        self._hint = top
+        g.sub_((g * x).sum(dim=1, keepdim=True) * x)
+        b1, b2 = self.betas
+        self.k += 1
+        self.m1.mul_(b1).add_(g, alpha=1 - b1)
+        self.m2.mul_(b2).addcmul_(g, g, value=1 - b2)
+        upd = (self.m1 / (1 - b1**self.k)).div_((self.m2 / (1 - b2**self.k)).sqrt_().add_(self.adam_eps))
+        self.x = _normalize_rows(x.sub_(upd, alpha=lr))
+        self.m1.sub_((self.m1 * self.x).sum(dim=1, keepdim=True) * self.x)
+        return top
+
+
+def spherical_optimize(
+    vectors: Any,
+    *,
+    steps: int = SPHERICAL_DEFAULTS["steps"],
+    lr: float = SPHERICAL_DEFAULTS["lr"],
+    lr_end: float = SPHERICAL_DEFAULTS["lr_end"],
+    p_start: float = SPHERICAL_DEFAULTS["p_start"],
+    p_end: float = SPHERICAL_DEFAULTS["p_end"],
+    betas: tuple[float, float] = SPHERICAL_DEFAULTS["betas"],
+    adam_eps: float = SPHERICAL_DEFAULTS["adam_eps"],
+    chunk_rows: int | None = None,
+    snapshot_every: int | None = None,
+    progress: bool = True,
+    device: str | torch.device | None = None,
+    seed: int = 0,
+    stats_kwargs: Mapping[str, Any] | None = None,
+) -> OptimizationResult:
+    """Push unit vectors apart by minimising a smooth maximum of |cos| on the sphere (:class:`SphericalAdam`).
+
+    Step ``k`` (of ``steps``) minimises ``F_p`` (:func:`spherical_objective`) with the exponent ``p_k``
+    rising geometrically from ``p_start`` to ``p_end`` - at low p every large overlap matters, at high p only
+    the worst pairs do - and the learning rate ``lr_k`` falling along a half cosine from ``lr`` to ``lr_end``.
+
+    The returned ``vectors`` are the iterate with the smallest largest-|cos| seen (usually the last).
+    Deterministic: no randomness beyond ``vectors`` (``seed`` is recorded as the seed that made them).
+    Runs on CUDA when available and ``device`` is None; float32 throughout.  ``seconds`` counts the
+    optimisation steps only (not the statistics or snapshots).
+    """
+    sk = dict(stats_kwargs or {})
+    opt = SphericalAdam(vectors, betas=betas, adam_eps=adam_eps, chunk_rows=chunk_rows, device=device)
+    n, d = opt.x.shape
+    initial = angle_stats(opt.x, **sk)
+    snapshots = [Snapshot.from_stats(0, initial)] if snapshot_every else []
+    history = np.empty(steps + 1, dtype=np.float64)
+    best_val, best_x = math.inf, opt.x.clone()
+    bar = _Progress(progress, steps, f"spherical N={n} d={d}")
+    seconds = 0.0
+    try:
+        for k in range(steps):
+            t0 = time.perf_counter()
+            frac = k / max(1, steps - 1)
+            p = _schedule(p_start, p_end, frac, "geometric")
+            before = opt.x.clone()  # the iterate this step measures
+            top = opt.step(p, _schedule(lr, lr_end, frac, "cosine"))
+            history[k] = top
+            if top < best_val:
+                best_val, best_x = top, before
+            seconds += time.perf_counter() - t0
+            if snapshot_every and _snapshot_due(k + 1, steps, snapshot_every):
+                snapshots.append(Snapshot.from_stats(k + 1, angle_stats(opt.x, **sk)))
+            bar.update(k + 1, f"p {p:.0f}  max|cos| {top:.4f}  best {best_val:.4f}")
+    finally:
+        bar.close()
+    t0 = time.perf_counter()
+    last = _max_abs_cos(opt.x, chunk_rows)
+    history[steps] = last
+    if last <= best_val:
+        best_val, best_x = last, opt.x
+    seconds += time.perf_counter() - t0
+    final = angle_stats(best_x, **sk)
+    return OptimizationResult(
+        method="spherical", n=n, d=d, steps=steps, seed=seed,
+        vectors=best_x.cpu().numpy().astype(np.float32), initial=initial, final=final, snapshots=snapshots,
+        history_max_abs_cos=history, seconds=seconds,
+        params={"method": "spherical", "steps": steps, "lr": lr, "lr_end": lr_end, "p_start": p_start,
+                "p_end": p_end, "betas": list(betas), "adam_eps": adam_eps},
+    )
+
+
+#: Histogram settings every run_experiment result uses (part of the cache key).
+EXPERIMENT_STATS: dict[str, Any] = {"bin_width_deg": 0.5, "fine_bin_deg": 0.01, "near_parallel_deg": 45.0}
+
+
+def run_experiment(
+    n: int = 10_000,
+    d: int = 100,
+    method: str = "spherical",
+    steps: int | None = None,
+    seed: int = 0,
+    snapshot_every: int | None = None,
+    *,
+    cache: bool = True,
+    progress: bool = True,
+    device: str | torch.device | None = None,
+    **options: Any,
+) -> OptimizationResult:
+    """Optimise ``random_unit_vectors(n, d, seed)`` with ``method`` ("spherical" or "classic"); cached on disk.
+
+    The entry point for scenes.  ``steps=None`` takes the method's default (250 classic, see
+    :data:`SPHERICAL_DEFAULTS` for spherical); ``options`` override other settings of the method (``lr``,
+    ``p_end``, ...).  The cache key (see :mod:`llmfacts.compute.cache`) holds every resolved setting, the
+    histogram settings, the device type and :data:`CODE_VERSION`, so a result is reused only for exactly the
+    same computation; ``cache=False`` always computes and stores nothing.
+    """
+    from llmfacts.compute import cache as _cache
+
+    if method == "spherical":
+        settings = {**SPHERICAL_DEFAULTS, **options}
+        settings["betas"] = list(settings["betas"])
+    elif method == "classic":
+        settings = {**CLASSIC_DEFAULTS, **options}
+    else:
+        raise ValueError(f"unknown method {method!r}; use 'spherical' or 'classic'")
+    unknown = set(options) - set(SPHERICAL_DEFAULTS if method == "spherical" else CLASSIC_DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown option(s) for {method}: {sorted(unknown)}")
+    if steps is not None:
+        settings["steps"] = int(steps)
+    dev = _pick_device(device) if method == "spherical" else torch.device("cpu")
+    params = {"n": int(n), "d": int(d), "method": method, "seed": int(seed), "init": "random_unit_vectors",
+              "snapshot_every": snapshot_every, "settings": settings, "stats": EXPERIMENT_STATS,
+              "device": dev.type}
+
+    def compute() -> dict[str, Any]:
+        x = random_unit_vectors(n, d, seed)
+        kw = dict(settings)
+        if method == "spherical":
+            kw["betas"] = tuple(kw["betas"])
+            res = spherical_optimize(x, snapshot_every=snapshot_every, progress=progress, device=dev, seed=seed,
+                                     stats_kwargs=EXPERIMENT_STATS, **kw)
+        else:
+            res = classic_optimize(x, snapshot_every=snapshot_every, progress=progress, seed=seed,
+                                   stats_kwargs=EXPERIMENT_STATS, **kw)
+        return res.to_arrays()
+
+    data = _cache.cached("superposition", params, compute, version=CODE_VERSION, enabled=cache)
+    return OptimizationResult.from_arrays(data)

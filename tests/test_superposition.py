@@ -1,0 +1,358 @@
+"""Superposition maths: angle statistics, bounds, and the two optimisers (small problems, a few seconds)."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from llmfacts.compute import superposition as sp
+from llmfacts.compute.superposition import (
+    AngleStats,
+    OptimizationResult,
+    angle_stats,
+    classic_optimize,
+    cos_to_deg,
+    deg_to_cos,
+    levenshtein_bound,
+    max_abs_cos_lower_bound,
+    max_vectors_in_band,
+    min_dimension_for,
+    random_capacity_estimate,
+    random_pair_tail,
+    random_share_within,
+    random_unit_vectors,
+    spherical_gradient,
+    spherical_objective,
+    spherical_optimize,
+    welch_bound,
+)
+
+COS89 = deg_to_cos(89.0)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Small problems gain nothing from threads, and on a busy machine thread hand-offs dominate."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _brute_angles(x: np.ndarray) -> np.ndarray:
+    """Every pair's angle, from a dense float64 Gram matrix (fine for small N)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    g = np.clip(x @ x.T, -1.0, 1.0)
+    iu = np.triu_indices(len(x), 1)
+    return np.degrees(np.arccos(g[iu]))
+
+
+def _dense_max_abs_cos(x) -> float:
+    x = np.asarray(x, dtype=np.float64)
+    x = x / np.linalg.norm(x, axis=1, keepdims=True)
+    g = x @ x.T
+    np.fill_diagonal(g, 0.0)
+    return float(np.abs(g).max())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# vectors and angle statistics
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_random_unit_vectors_are_unit_deterministic_and_seeded():
+    a = random_unit_vectors(300, 20, seed=3)
+    assert a.dtype == np.float32 and a.shape == (300, 20)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-6)
+    np.testing.assert_array_equal(a, random_unit_vectors(300, 20, seed=3))
+    assert not np.array_equal(a, random_unit_vectors(300, 20, seed=4))
+    # roughly uniform: coordinates average to ~0 with variance 1/d
+    assert abs(a.mean()) < 0.01 and abs(a.var() - 1 / 20) < 0.005
+
+
+@pytest.mark.parametrize("chunk_rows", [None, 1, 7, 64])
+def test_angle_stats_match_brute_force(chunk_rows):
+    # a mixture: random vectors plus near-copies and near-opposites, so every statistic has work to do
+    rng = np.random.default_rng(0)
+    x = random_unit_vectors(150, 12, seed=1).astype(np.float64)
+    x[:10] = x[10:20] + 0.05 * rng.standard_normal((10, 12))
+    x[20:25] = -x[25:30] + 0.3 * rng.standard_normal((5, 12))
+    x *= rng.uniform(0.5, 2.0, size=(150, 1))  # lengths must not matter
+    ang = _brute_angles(x)
+    s = angle_stats(x, chunk_rows=chunk_rows, near_parallel_deg=30.0)
+    assert s.n == 150 and s.d == 12 and s.n_pairs == len(ang) == 150 * 149 // 2
+    np.testing.assert_allclose(s.edges_deg, np.arange(0, 180.25, 0.5))
+    np.testing.assert_array_equal(s.counts, np.histogram(ang, bins=s.edges_deg)[0])
+    assert s.counts.sum() == s.n_pairs
+    assert s.min_angle_deg == pytest.approx(ang.min(), abs=1e-9)
+    assert s.max_angle_deg == pytest.approx(ang.max(), abs=1e-9)
+    c = np.cos(np.radians(ang))
+    assert s.max_abs_cos == pytest.approx(np.abs(c).max(), rel=1e-12)
+    assert s.rms_cos == pytest.approx(math.sqrt(np.mean(c**2)), rel=1e-10)
+    assert s.share_within_1deg == np.mean((ang >= 89) & (ang <= 91))
+    assert s.share_within_5deg == np.mean((ang >= 85) & (ang <= 95))
+    assert s.share_within(10.0) == pytest.approx(np.mean((ang >= 80) & (ang <= 100)), abs=1e-12)
+    assert s.share_within(1.0) == s.share_within_1deg
+    assert s.n_near_parallel == np.sum((ang < 30) | (ang > 150)) > 0
+    for q, v in s.percentiles.items():
+        assert v == pytest.approx(np.percentile(ang, q), abs=s.fine_bin_deg + 0.02), q
+    # zoomed histogram from the fine bins
+    edges, counts = s.histogram(80.0, 100.0, 0.1)
+    np.testing.assert_array_equal(counts, np.histogram(ang, bins=edges)[0])
+
+
+def test_angle_stats_float32_and_tensor_input_agree():
+    x = random_unit_vectors(200, 10, seed=2)
+    a = angle_stats(x)
+    b = angle_stats(torch.from_numpy(x), dtype=torch.float32, chunk_rows=33)
+    assert abs(a.max_abs_cos - b.max_abs_cos) < 1e-5
+    assert np.abs(a.counts - b.counts).sum() <= 4  # only pairs within float32 rounding of a bin edge move
+
+
+def test_angle_stats_known_configurations():
+    # orthonormal basis: every pair exactly 90 degrees
+    s = angle_stats(np.eye(6))
+    assert s.max_abs_cos == 0 and s.min_angle_deg == s.max_angle_deg == 90.0
+    assert s.share_within_1deg == 1.0 and s.n_near_parallel == 0
+    # a vector and its opposite and a copy
+    s = angle_stats(np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 0.0]]))
+    assert s.min_angle_deg == 0.0 and s.max_angle_deg == 180.0 and s.n_near_parallel == 3
+    assert s.counts[0] == 1 and s.counts[-1] == 2  # 180 falls in the last (closed) bin
+    with pytest.raises(ValueError):
+        angle_stats(np.eye(3), bin_width_deg=0.007)
+    with pytest.raises(ValueError):
+        angle_stats(np.zeros((3, 2)))
+
+
+def test_random_vectors_match_the_expected_shares():
+    s = angle_stats(random_unit_vectors(1500, 100, seed=0))
+    for deg in (1.0, 5.0, 10.0):
+        assert s.share_within(deg) == pytest.approx(random_share_within(100, deg), abs=0.005)
+    assert s.rms_cos == pytest.approx(0.1, rel=0.02)
+    assert random_share_within(100, 1.0) == pytest.approx(0.138, abs=0.0005)
+    assert random_share_within(100, 5.0) == pytest.approx(0.614, abs=0.0005)
+    assert random_share_within(100, 10.0) == pytest.approx(0.918, abs=0.0005)
+
+
+def test_angle_stats_round_trip():
+    s = angle_stats(random_unit_vectors(60, 5, seed=0))
+    t = AngleStats.from_arrays(s.to_arrays("x."), "x.")
+    assert t.percentiles == s.percentiles and t.max_abs_cos == s.max_abs_cos
+    np.testing.assert_array_equal(t.fine_counts, s.fine_counts)
+    np.testing.assert_array_equal(t.counts, s.counts)
+
+
+def test_degree_cos_conversions():
+    assert cos_to_deg(0.0) == 90.0 and cos_to_deg(1.0000001) == 0.0
+    assert deg_to_cos(60.0) == pytest.approx(0.5)
+    np.testing.assert_allclose(cos_to_deg(deg_to_cos(np.array([1.0, 89.0, 91.0]))), [1.0, 89.0, 91.0])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# bounds
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _simplex(d: int) -> np.ndarray:
+    """The d+1 vertices of a regular simplex centred at 0, as unit vectors in d dimensions."""
+    e = np.eye(d + 1) - 1.0 / (d + 1)
+    q, _ = np.linalg.qr(e.T)  # orthonormal basis of the hyperplane sum = 0 ...
+    v = e @ q[:, :d]  # ... in which the vertices live
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_welch_bound_formula_from_the_frame_potential():
+    # independent derivation: ||G||_F^2 >= N^2/d, with N diagonal ones and N(N-1) off-diagonal cos^2 <= mu^2
+    for n, d in [(10_000, 100), (2, 1), (50, 7), (101, 100)]:
+        mu2 = (n**2 / d - n) / (n * (n - 1))
+        assert welch_bound(n, d) == pytest.approx(math.sqrt(mu2), rel=1e-12)
+    assert welch_bound(10_000, 100) == pytest.approx(0.0995, abs=5e-5)
+    assert cos_to_deg(welch_bound(10_000, 100)) == pytest.approx(84.29, abs=0.005)
+    assert welch_bound(100, 100) == 0.0 and welch_bound(5, 100) == 0.0
+
+
+@pytest.mark.parametrize("d", [2, 3, 10, 100])
+def test_simplex_meets_welch_with_equality(d):
+    v = _simplex(d)
+    assert _dense_max_abs_cos(v) == pytest.approx(1.0 / d, rel=1e-9)
+    assert welch_bound(d + 1, d) == pytest.approx(_dense_max_abs_cos(v), rel=1e-9)
+    # and every configuration we try is at or above the bound
+    for seed in range(3):
+        x = random_unit_vectors(3 * d + 2, d, seed)
+        assert _dense_max_abs_cos(x) >= max_abs_cos_lower_bound(3 * d + 2, d) - 1e-6
+
+
+def _lp_max_n(d: int, a: float, degree: int = 4, grid: int = 2001) -> float:
+    """Delsarte's linear programme over even Gegenbauer polynomials up to ``degree``, solved numerically."""
+    from scipy import optimize, special
+
+    lam = (d - 2) / 2
+    ks = list(range(2, degree + 1, 2))
+    t = np.linspace(-a, a, grid)
+    # f = 1 + sum_k f_k P_k / P_k(1), f_k >= 0, f <= 0 on [-a, a]; minimise f(1) = 1 + sum f_k
+    rows = np.array([special.eval_gegenbauer(k, lam, t) / special.eval_gegenbauer(k, lam, 1.0) for k in ks]).T
+    res = optimize.linprog(np.ones(len(ks)), A_ub=rows, b_ub=-np.ones(grid), bounds=[(0, None)] * len(ks),
+                           method="highs")
+    assert res.success
+    return 1.0 + res.fun
+
+
+def test_levenshtein_bound_is_the_degree_4_linear_programme():
+    assert levenshtein_bound(10_000, 100) == pytest.approx(0.1400, abs=5e-5)
+    assert cos_to_deg(levenshtein_bound(10_000, 100)) == pytest.approx(81.95, abs=0.005)
+    for n, d in [(10_000, 100), (3_000, 50), (500, 20)]:
+        a = levenshtein_bound(n, d)
+        assert _lp_max_n(d, a) == pytest.approx(n, rel=1e-4)
+        # a slightly smaller max |cos| would not allow n vectors
+        assert _lp_max_n(d, a * 0.99) < n
+
+
+def test_levenshtein_beats_welch_exactly_above_d_d_plus_1_over_2():
+    d = 100
+    for n in (1_000, 5_000, 5_049):
+        assert levenshtein_bound(n, d) < welch_bound(n, d)
+    for n in (5_051, 10_000, 10**6):
+        assert levenshtein_bound(n, d) > welch_bound(n, d)
+    assert max_abs_cos_lower_bound(10_000, 100) == levenshtein_bound(10_000, 100)
+    assert max_abs_cos_lower_bound(1_000, 100) == welch_bound(1_000, 100)
+    # a million vectors in 100-D: some pair is at least ~9.9 degrees from perpendicular
+    assert 90.0 - cos_to_deg(max_abs_cos_lower_bound(10**6, 100)) == pytest.approx(9.9, abs=0.05)
+    assert levenshtein_bound(3, 1) == 1.0  # on a line, some pair is parallel
+
+
+def test_band_capacity_figures():
+    assert max_vectors_in_band(100, COS89) == 103  # Welch: at most 103 inside 89-91 degrees in 100-D
+    assert max_vectors_in_band(100, 1 / 100) == 101  # the regular simplex meets it
+    assert max_vectors_in_band(100, 0.0) == 100
+    assert max_vectors_in_band(3, 0.5) >= 6  # 6 diagonals of an icosahedron: |cos| = 1/sqrt(5) < 0.5
+    assert min_dimension_for(10_000, COS89) == 2_472
+    assert max_vectors_in_band(2_471, COS89) < 10_000 <= max_vectors_in_band(2_472, COS89)
+    assert min_dimension_for(101, 1 / 100) == 100
+    assert min_dimension_for(5, 0.0) == 5
+    # more tolerance or more dimensions never means fewer vectors
+    counts = [max_vectors_in_band(100, c) for c in (0.0, 0.01, 0.05, 0.1, 0.15, 0.2)]
+    assert counts == sorted(counts)
+    assert [max_vectors_in_band(d, 0.1) for d in (10, 50, 99)] == sorted(
+        max_vectors_in_band(d, 0.1) for d in (10, 50, 99))
+
+
+def test_random_capacity_estimate_is_the_expected_one_bad_pair_point():
+    for d, eps in [(100, 0.3), (1000, 0.1), (100, COS89)]:
+        q = random_pair_tail(d, eps)
+        n = random_capacity_estimate(d, eps)
+        assert n * (n - 1) / 2 * q == pytest.approx(1.0, rel=1e-9)
+    # the tail matches a Monte Carlo estimate and the Gaussian approximation
+    x = random_unit_vectors(2000, 50, seed=5)
+    c = (x[:1000] * x[1000:]).sum(axis=1)
+    assert random_pair_tail(50, 0.2) == pytest.approx(np.mean(np.abs(c) > 0.2), abs=0.03)
+    # grows like (1 - eps^2)^(-d/4) ~ exp(d eps^2 / 4): the log-rate per dimension approaches -ln(1-eps^2)/4
+    for eps in (0.2, 0.05):
+        d1, d2 = int(50 / eps**2), int(100 / eps**2)
+        r = (math.log(random_capacity_estimate(d2, eps)) - math.log(random_capacity_estimate(d1, eps))) / (d2 - d1)
+        # q ~ (1 - eps^2)^(d/2) / sqrt(d) up to constants, so log N gains log(d)/4 on top of the main rate
+        main = -math.log1p(-eps**2) / 4
+        assert r == pytest.approx(main + math.log(d2 / d1) / (4 * (d2 - d1)), rel=0.002)
+        assert r == pytest.approx(eps**2 / 4, rel=0.05)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the spherical optimiser
+# ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [3.0, 18.0, 60.0])
+@pytest.mark.parametrize("chunk_rows", [1, 7, 64])
+def test_hand_written_gradient_matches_autograd(p, chunk_rows):
+    x = torch.tensor(random_unit_vectors(40, 6, seed=1), dtype=torch.float64)
+    scale = 0.8
+    xr = x.clone().requires_grad_(True)
+    spherical_objective(xr, p, scale).backward()
+    g, top = spherical_gradient(x, p, scale=scale, chunk_rows=chunk_rows)
+    torch.testing.assert_close(g, xr.grad, rtol=1e-10, atol=1e-10 * float(xr.grad.abs().max()))
+    raw = (x @ x.T).fill_diagonal_(0).abs().max().item()  # rows not renormalised: the stated F uses x as is
+    assert top == pytest.approx(raw, rel=1e-12)
+    # scale=None: the gradient for scale = the largest |cos|, whatever the hint
+    for hint in (None, 0.01, 0.5, 50.0):
+        g2, top2 = spherical_gradient(x, p, scale_hint=hint, chunk_rows=chunk_rows)
+        xr = x.clone().requires_grad_(True)
+        spherical_objective(xr, p, top2).backward()
+        torch.testing.assert_close(g2, xr.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_gradient_survives_large_p_in_float32():
+    x = torch.from_numpy(random_unit_vectors(300, 10, seed=0))
+    g, top = spherical_gradient(x, 2000.0, scale_hint=0.01)
+    assert torch.isfinite(g).all() and g.abs().max() > 0
+    assert top == pytest.approx(_dense_max_abs_cos(x.numpy()), rel=1e-5)
+
+
+def test_spherical_optimize_lowers_the_worst_pair_and_keeps_unit_rows():
+    x = random_unit_vectors(120, 10, seed=0)
+    r = spherical_optimize(x, steps=60, progress=False, snapshot_every=20)
+    assert isinstance(r, OptimizationResult) and r.method == "spherical" and (r.n, r.d) == (120, 10)
+    np.testing.assert_allclose(np.linalg.norm(r.vectors, axis=1), 1.0, atol=1e-5)
+    assert r.final.max_abs_cos == pytest.approx(_dense_max_abs_cos(r.vectors), abs=1e-6)
+    assert r.final.max_abs_cos < 0.75 * r.initial.max_abs_cos
+    assert r.final.max_abs_cos >= max_abs_cos_lower_bound(120, 10)
+    assert len(r.history_max_abs_cos) == 61
+    assert r.history_max_abs_cos[0] == pytest.approx(r.initial.max_abs_cos, abs=1e-6)
+    assert r.final.max_abs_cos == pytest.approx(r.history_max_abs_cos.min(), abs=1e-6)
+    assert [s.step for s in r.snapshots] == [0, 20, 40, 60]
+    assert r.snapshots[-1].counts.sum() == r.final.n_pairs
+    # the bulk cannot get narrower than random: rms cos stays above the frame bound sqrt((N/d - 1)/(N - 1))
+    assert r.final.rms_cos >= math.sqrt((120 / 10 - 1) / 119) - 1e-6
+
+
+def test_spherical_optimize_is_deterministic():
+    x = random_unit_vectors(80, 8, seed=7)
+    a = spherical_optimize(x, steps=15, progress=False)
+    b = spherical_optimize(x, steps=15, progress=False)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    np.testing.assert_array_equal(a.history_max_abs_cos, b.history_max_abs_cos)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the classic loop
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_classic_loop_crowds_90_degrees_but_collapses_into_bundles():
+    # 10x as many vectors as dimensions, like 10,000 in 100-D
+    n, d = 150, 15
+    x = random_unit_vectors(n, d, seed=0)
+    r = classic_optimize(x, steps=200, progress=False, snapshot_every=100)
+    assert r.method == "classic" and [s.step for s in r.snapshots] == [0, 100, 200]
+    assert r.final.share_within_1deg > 0.8 > 5 * r.initial.share_within_1deg
+    # ... while many pairs end nearly parallel or opposite (near-copies), far more than at the start
+    assert r.final.n_near_parallel > 0.02 * r.final.n_pairs
+    assert r.final.n_near_parallel > 10 * max(1, r.initial.n_near_parallel)
+    assert r.final.max_abs_cos > 0.95
+    np.testing.assert_allclose(np.linalg.norm(r.vectors, axis=1), 1.0, atol=1e-5)
+    assert len(r.history_max_abs_cos) == 201
+
+
+def test_classic_loss_is_the_stated_one():
+    # one step by hand with autograd equals the loop's first step
+    x = random_unit_vectors(20, 4, seed=1)
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    g = xt @ xt.T
+    loss = torch.relu((g - torch.eye(20)).abs() - 0.01).sum() + 20 * ((torch.diagonal(g) - 1) ** 2).sum()
+    loss.backward()
+    opt = torch.optim.Adam([xt], lr=0.01)
+    opt.step()
+    r = classic_optimize(x, steps=1, progress=False)
+    expected = (xt.detach() / xt.detach().norm(dim=1, keepdim=True)).numpy()
+    np.testing.assert_allclose(r.vectors, expected, atol=1e-6)
+
+
+def test_the_compute_layer_never_imports_manim():
+    import subprocess
+
+    code = ("import sys, llmfacts.compute.superposition, llmfacts.compute.cache; "
+            "sys.exit(int(any(m == 'manim' or m.startswith('manim.') for m in sys.modules)))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
