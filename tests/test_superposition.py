@@ -76,7 +76,8 @@ def test_random_unit_vectors_are_unit_deterministic_and_seeded():
 
 
 @pytest.mark.parametrize("chunk_rows", [None, 1, 7, 64])
-def test_angle_stats_match_brute_force(chunk_rows):
+@pytest.mark.parametrize("fine,width,near", [(0.01, 0.5, 30.0), (0.3, 0.6, 30.1)])
+def test_angle_stats_match_brute_force(chunk_rows, fine, width, near):
     # a mixture: random vectors plus near-copies and near-opposites, so every statistic has work to do
     rng = np.random.default_rng(0)
     x = random_unit_vectors(150, 12, seed=1).astype(np.float64)
@@ -84,9 +85,9 @@ def test_angle_stats_match_brute_force(chunk_rows):
     x[20:25] = -x[25:30] + 0.3 * rng.standard_normal((5, 12))
     x *= rng.uniform(0.5, 2.0, size=(150, 1))  # lengths must not matter
     ang = _brute_angles(x)
-    s = angle_stats(x, chunk_rows=chunk_rows, near_parallel_deg=30.0)
+    s = angle_stats(x, chunk_rows=chunk_rows, near_parallel_deg=near, fine_bin_deg=fine, bin_width_deg=width)
     assert s.n == 150 and s.d == 12 and s.n_pairs == len(ang) == 150 * 149 // 2
-    np.testing.assert_allclose(s.edges_deg, np.arange(0, 180.25, 0.5))
+    np.testing.assert_allclose(s.edges_deg, np.arange(0, 180 + width / 2, width))
     np.testing.assert_array_equal(s.counts, np.histogram(ang, bins=s.edges_deg)[0])
     assert s.counts.sum() == s.n_pairs
     assert s.min_angle_deg == pytest.approx(ang.min(), abs=1e-9)
@@ -96,13 +97,13 @@ def test_angle_stats_match_brute_force(chunk_rows):
     assert s.rms_cos == pytest.approx(math.sqrt(np.mean(c**2)), rel=1e-10)
     assert s.share_within_1deg == np.mean((ang >= 89) & (ang <= 91))
     assert s.share_within_5deg == np.mean((ang >= 85) & (ang <= 95))
-    assert s.share_within(10.0) == pytest.approx(np.mean((ang >= 80) & (ang <= 100)), abs=1e-12)
+    assert s.share_within(12.0) == pytest.approx(np.mean((ang >= 78) & (ang <= 102)), abs=1e-12)
     assert s.share_within(1.0) == s.share_within_1deg
-    assert s.n_near_parallel == np.sum((ang < 30) | (ang > 150)) > 0
+    assert s.n_near_parallel == np.sum((ang < near) | (ang > 180 - near)) > 0
     for q, v in s.percentiles.items():
         assert v == pytest.approx(np.percentile(ang, q), abs=s.fine_bin_deg + 0.02), q
     # zoomed histogram from the fine bins
-    edges, counts = s.histogram(80.0, 100.0, 0.1)
+    edges, counts = s.histogram(78.0, 102.0, 0.6)
     np.testing.assert_array_equal(counts, np.histogram(ang, bins=edges)[0])
 
 

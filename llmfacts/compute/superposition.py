@@ -160,11 +160,12 @@ class AngleStats:
     (e.g. a zoom on 80-100 degrees with 0.1 degree bins) and :attr:`percentiles` are read from it, so they are
     accurate to one fine bin (linear interpolation inside the bin).
 
-    Exact (counted pair by pair, not read from a histogram): ``min_angle_deg``, ``max_angle_deg``,
-    ``max_abs_cos``, ``rms_cos`` (root mean square of cos over the pairs), ``share_within_1deg`` (fraction of
-    pairs with an angle in [89, 91]), ``share_within_5deg`` ([85, 95]) and ``n_near_parallel``: the number of
-    pairs "nearly parallel or nearly opposite", i.e. with an angle below ``near_parallel_deg`` (45 by
-    default) or above ``180 - near_parallel_deg``.
+    Exact: ``min_angle_deg``, ``max_angle_deg``, ``max_abs_cos``, ``rms_cos`` (root mean square of cos over
+    the pairs), ``share_within_1deg`` (fraction of pairs with an angle in [89, 91]), ``share_within_5deg``
+    ([85, 95]) and ``n_near_parallel``: the number of pairs "nearly parallel or nearly opposite", i.e. with
+    an angle below ``near_parallel_deg`` (45 by default) or above ``180 - near_parallel_deg``.  (The last
+    three are read off the fine histogram when their limits are fine-bin edges - the same count, up to
+    pairs lying exactly on a limit - and counted pair by pair otherwise.)
     """
 
     n: int
@@ -308,27 +309,35 @@ def angle_stats(
     n_pairs = n * (n - 1) // 2
     chunk = chunk_rows or _default_chunk_rows(n, torch.finfo(dtype).bits // 8)
 
-    fine = torch.zeros(n_fine, dtype=torch.int64, device=dev)
-    c1, c5, cnp = _band_cos(1.0), _band_cos(5.0), math.cos(math.radians(near_parallel_deg))
+    fine = torch.zeros(n_fine + 1, dtype=torch.int64, device=dev)
+    # counts read off the fine histogram when their edges are fine-bin edges, else counted pair by pair
+    direct = {name: deg for name, deg in (("w1", 1.0), ("w5", 5.0), ("np", near_parallel_deg))
+              if not _on_grid(deg, fine_bin_deg)}
     hi_c, lo_c = -2.0, 2.0
     sumsq = 0.0
-    n1 = n5 = n_np = 0
+    n_direct = dict.fromkeys(direct, 0)
     scale = 180.0 / math.pi / fine_bin_deg
 
     def consume(v: torch.Tensor) -> None:
-        nonlocal hi_c, lo_c, sumsq, n1, n5, n_np, fine
+        nonlocal hi_c, lo_c, sumsq, fine
         if v.numel() == 0:
             return
         v = v.reshape(-1).clamp_(-1.0, 1.0)
-        hi_c = max(hi_c, float(v.max()))
-        lo_c = min(lo_c, float(v.min()))
+        mn, mx = torch.aminmax(v)
+        hi_c, lo_c = max(hi_c, float(mx)), min(lo_c, float(mn))
         sumsq += float(torch.dot(v, v))
-        a = v.abs()
-        n1 += int((a <= c1).sum())
-        n5 += int((a <= c5).sum())
-        n_np += int((a > cnp).sum())
-        idx = torch.acos(v).mul_(scale).floor_().clamp_(0, n_fine - 1).to(torch.int64)
-        fine += torch.bincount(idx, minlength=n_fine)
+        if direct:
+            a = v.abs()
+            for name, deg in direct.items():
+                if name == "np":
+                    n_direct[name] += int((a > math.cos(math.radians(deg))).sum())
+                else:
+                    n_direct[name] += int((a <= _band_cos(deg)).sum())
+        # angle / fine_bin, truncated (= floored: it is >= 0); 180 degrees exactly lands in the extra bin
+        idx = torch.acos(v).mul_(scale).to(torch.int64)
+        counts = torch.bincount(idx, minlength=n_fine + 1)
+        fine[:n_fine] += counts[:n_fine]
+        fine[n_fine] += counts[n_fine:].sum()
 
     tri_cache: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
     for r0 in range(0, n, chunk):
@@ -344,7 +353,17 @@ def angle_stats(
             consume(xc @ x[r1:].T)
 
     fine_np = fine.cpu().numpy().astype(np.int64)
+    fine_np[n_fine - 1] += fine_np[n_fine]  # the last bin is closed: [180 - fine_bin, 180]
+    fine_np = fine_np[:n_fine]
     edges, counts = _fine_histogram(fine_np, fine_bin_deg, 0.0, 180.0, bin_width_deg)
+
+    def from_hist(lo_deg: float, hi_deg: float) -> int:
+        return int(fine_np[int(round(lo_deg / fine_bin_deg)):int(round(hi_deg / fine_bin_deg))].sum())
+
+    n1 = n_direct["w1"] if "w1" in direct else from_hist(89.0, 91.0)
+    n5 = n_direct["w5"] if "w5" in direct else from_hist(85.0, 95.0)
+    n_np = (n_direct["np"] if "np" in direct
+            else from_hist(0.0, near_parallel_deg) + from_hist(180.0 - near_parallel_deg, 180.0))
     if n_pairs:
         min_angle = cos_to_deg(hi_c)
         max_angle = cos_to_deg(lo_c)
@@ -363,6 +382,11 @@ def angle_stats(
         n_near_parallel=n_np, near_parallel_deg=float(near_parallel_deg),
         fine_bin_deg=float(fine_bin_deg), fine_counts=fine_np,
     )
+
+
+def _on_grid(deg: float, step: float) -> bool:
+    r = deg / step
+    return abs(r - round(r)) < 1e-9 * max(1.0, abs(r))
 
 
 def _percentile_from_hist(fine: np.ndarray, width: float, q: float, lo: float, hi: float) -> float:
@@ -687,11 +711,12 @@ class _Progress:
     def __init__(self, enabled: bool, total: int, label: str) -> None:
         self._p = None
         if enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._p = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                                "{task.total}"), TimeElapsedColumn(), TextColumn("{task.fields[info]}"),
-                               transient=False)
+                               transient=False, console=Console(stderr=True))
             self._p.start()
             self._task = self._p.add_task(label, total=total, info="")
 
