@@ -493,3 +493,24 @@ def test_module_docstring_example_runs(module_name):
     with tempconfig({"dry_run": True, "disable_caching": True, "write_to_movie": False, "frame_rate": 4}):
         for cls in scenes:
             cls().render()
+
+
+def test_bar_tally_places_labels_for_many_narrow_segments_and_terminates():
+    """Eight categories as uneven as GPT-3's (two tiny embeddings among huge blocks) once looped forever."""
+    import threading
+
+    from llmfacts.mobjects import BarTally
+
+    counts = {"embedding": 617_558_016, "query": 14_495_514_624, "key": 14_495_514_624,
+              "value": 14_495_514_624, "output": 14_495_514_624, "up": 57_982_058_496,
+              "down": 57_982_058_496, "unembedding": 617_558_016}
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("bar", BarTally(counts, width=12.4, show_values=False,
+                                                                              show_percent=False)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert "bar" in result, "BarTally did not finish laying out its labels"
+    bar = result["bar"]
+    assert len(bar.labels) == 8
+    total = sum(counts.values())
+    assert abs(bar.get_segment("up").width - 12.4 * counts["up"] / total) < 1e-6

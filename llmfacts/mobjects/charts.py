@@ -562,9 +562,13 @@ class BarTally(VGroup):
                     label_x = max(centre - 0.15 - lw / 2, -width / 2 + lw / 2)
                 else:
                     label_x = min(centre + 0.15 + lw / 2, width / 2 - lw / 2)
-                row = 0
-                while not free(row, label_x - lw / 2, label_x + lw / 2, centre):
+                row, max_rows = 0, len(self.counts) + 1
+                while row < max_rows and not free(row, label_x - lw / 2, label_x + lw / 2, centre):
                     row += 1
+                if row == max_rows:  # no row keeps the leader clear of every label: let it cross one
+                    row = 0  # a row below every placed label and leader is always free, so this ends
+                    while not free(row, label_x - lw / 2, label_x + lw / 2, None):
+                        row += 1
                 leader = True
             label_y = bottom - 0.2 - label.height / 2 - row * row_pitch
             label.move_to([label_x, label_y, 0])
