@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 
-from llmfacts.compute import superposition as sp
 from llmfacts.compute.superposition import (
     AngleStats,
     OptimizationResult,

@@ -156,6 +156,7 @@ def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a cache entry is ordinary data
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
