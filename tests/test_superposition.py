@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from llmfacts.compute import superposition as sp
 from llmfacts.compute.superposition import (
     AngleStats,
     OptimizationResult,
@@ -356,3 +357,59 @@ def test_the_compute_layer_never_imports_manim():
     code = ("import sys, llmfacts.compute.superposition, llmfacts.compute.cache; "
             "sys.exit(int(any(m == 'manim' or m.startswith('manim.') for m in sys.modules)))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# ----------------------------------------------------------------------------------------------------------
+# run_experiment and the cache
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _assert_results_equal(a: OptimizationResult, b: OptimizationResult) -> None:
+    assert (a.method, a.n, a.d, a.steps, a.seed, a.params) == (b.method, b.n, b.d, b.steps, b.seed, b.params)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    np.testing.assert_array_equal(a.history_max_abs_cos, b.history_max_abs_cos)
+    assert a.seconds == b.seconds
+    for s, t in ((a.initial, b.initial), (a.final, b.final)):
+        assert s.percentiles == t.percentiles and s.max_abs_cos == t.max_abs_cos
+        np.testing.assert_array_equal(s.fine_counts, t.fine_counts)
+    assert len(a.snapshots) == len(b.snapshots)
+    for s, t in zip(a.snapshots, b.snapshots):
+        assert (s.step, s.max_abs_cos, s.min_angle_deg, s.share_within_1deg, s.n_near_parallel) == \
+            (t.step, t.max_abs_cos, t.min_angle_deg, t.share_within_1deg, t.n_near_parallel)
+        np.testing.assert_array_equal(s.counts, t.counts)
+        np.testing.assert_array_equal(s.fine_counts, t.fine_counts)
+
+
+@pytest.mark.parametrize("method", ["spherical", "classic"])
+def test_run_experiment_is_cached_and_round_trips(tmp_path, monkeypatch, method):
+    monkeypatch.setenv("LLMFACTS_CACHE_DIR", str(tmp_path))
+    calls = []
+    real = {"spherical": sp.spherical_optimize, "classic": sp.classic_optimize}[method]
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("steps"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sp, f"{method}_optimize", counting)
+    a = sp.run_experiment(60, 6, method, steps=12, snapshot_every=4, progress=False)
+    b = sp.run_experiment(60, 6, method, steps=12, snapshot_every=4, progress=False)
+    assert calls == [12]
+    _assert_results_equal(a, b)
+    assert [s.step for s in b.snapshots] == [0, 4, 8, 12]
+    assert b.final.max_abs_cos == pytest.approx(_dense_max_abs_cos(b.vectors), abs=1e-6)
+    sp.run_experiment(60, 6, method, steps=13, snapshot_every=4, progress=False)
+    sp.run_experiment(60, 6, method, steps=12, seed=1, snapshot_every=4, progress=False)
+    sp.run_experiment(60, 6, method, steps=12, progress=False)
+    assert calls == [12, 13, 12, 12]
+    n_files = len(list(tmp_path.rglob("*.npz")))
+    c = sp.run_experiment(60, 6, method, steps=12, snapshot_every=4, progress=False, cache=False)
+    assert calls[-1] == 12 and len(calls) == 5 and len(list(tmp_path.rglob("*.npz"))) == n_files
+    np.testing.assert_array_equal(c.vectors, a.vectors)  # deterministic
+
+
+def test_run_experiment_rejects_unknown_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMFACTS_CACHE_DIR", str(tmp_path))
+    with pytest.raises(ValueError):
+        sp.run_experiment(10, 3, "annealing", steps=1, progress=False)
+    with pytest.raises(TypeError):
+        sp.run_experiment(10, 3, "classic", steps=1, progress=False, p_end=5.0)

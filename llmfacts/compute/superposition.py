@@ -781,8 +781,10 @@ def classic_optimize(
     with ``G = X X^T`` the *dense* N x N Gram matrix (about 400 MB for N = 10,000, several of them alive during
     backward: this is what makes it slow and memory-hungry).  The loss is zero once every |cos| is below
     ``margin`` and rows are unit - impossible for N > d, and its cheapest compromise is degenerate: the
-    vectors gather into about d bundles of near-copies, so most pairs sit near 90 degrees while the pairs
-    inside a bundle are nearly parallel or opposite.  Rows are normalised for the statistics and the returned
+    vectors gather into bundles of near-copies around on the order of d directions, so most pairs sit near
+    90 degrees while the pairs inside a bundle are nearly parallel or opposite (10,000 in 100-D, 250 steps:
+    98.3 % of pairs within 89-91 degrees, 646,135 pairs below 45 or above 135 degrees, 591,037 of them
+    within 5 degrees of parallel or opposite - as many as about 80 equal bundles would hold).  Rows are normalised for the statistics and the returned
     ``vectors`` (the loop itself does not normalise).
 
     ``history_max_abs_cos`` is per step (after ``k`` steps, rows normalised).  ``seed`` is only recorded
@@ -1008,6 +1010,12 @@ def spherical_optimize(
     Deterministic: no randomness beyond ``vectors`` (``seed`` is recorded as the seed that made them).
     Runs on CUDA when available and ``device`` is None; float32 throughout.  ``seconds`` counts the
     optimisation steps only (not the statistics or snapshots).
+
+    With the defaults, 10,000 random vectors in 100-D go from max |cos| 0.533 (59.05-122.18 degrees) to
+    0.2101 (every pair within 77.87-102.13 degrees) in about 55 s on two CPU cores, about 0.17 s a step.  The
+    end state is jammed against a wall: 1 % of the pairs lie within 0.11 degrees of the worst one.  The
+    bulk does not narrow (rms cos stays at the frame bound 0.0995; 13 % of pairs within 89-91 degrees, as for
+    random vectors); no arrangement can beat max |cos| 0.1400 (:func:`max_abs_cos_lower_bound`).
     """
     sk = dict(stats_kwargs or {})
     opt = SphericalAdam(vectors, betas=betas, adam_eps=adam_eps, chunk_rows=chunk_rows, device=device)
