@@ -151,11 +151,14 @@ class PerpendicularityExperiment(StoryScene):
     * ``opt_steps`` - its number of steps (``None``: the compute module's default).
     * ``seed`` - seed of the random start (shared by both runs).
     * ``snapshot_every`` - steps between stored histograms of the run (what the animation plays).
-    * ``classic_method``, ``classic_steps`` - the simple "penalise every cosine" loss shown at the end.
+    * ``classic_method``, ``classic_steps``, ``classic_snapshot_every`` - the simple "penalise every
+      cosine" loss shown at the end (its snapshots are not shown; the setting only has to match the
+      cached run).
     * ``display_bin_deg`` - width of the drawn bars over 0°-180°.
     * ``zoom_range_deg``, ``zoom_bin_deg`` - the narrow x range on which the classic loss looks perfect,
       and its bar width.
-    * ``device`` - where the spherical run is computed (``None``: CUDA when present); part of the cache key.
+    * ``device`` - where the spherical run is computed (``None``: CUDA when present); part of the cache key,
+      so "cpu" matches the cached run whatever machine renders.
     * ``near_parallel_deg`` - how close to 0° or 180° counts as "nearly parallel" (on a 0.5° bin edge).
     * ``max_snapshots`` - at most this many snapshots are animated (evenly thinned).
     """
@@ -169,13 +172,14 @@ class PerpendicularityExperiment(StoryScene):
     method: str = "spherical"
     opt_steps: int | None = None  # (``steps`` is the list of beats)
     seed: int = 0
-    snapshot_every: int | None = None
+    snapshot_every: int | None = 10
     classic_method: str = "classic"
     classic_steps: int | None = None
+    classic_snapshot_every: int | None = 10
     display_bin_deg: float = 1.0
     zoom_range_deg: tuple[float, float] = (80.0, 100.0)
     zoom_bin_deg: float = 0.25
-    device: str | None = None
+    device: str | None = "cpu"
     near_parallel_deg: float = 10.0
     max_snapshots: int = 30
     claim_band_deg: tuple[float, float] = (89.0, 91.0)
@@ -208,7 +212,8 @@ class PerpendicularityExperiment(StoryScene):
         self.rms_initial, self.rms_final = float(self.initial.rms_cos), float(self.final.rms_cos)
 
         classic = run_experiment(n=self.n, d=self.d, method=self.classic_method, steps=self.classic_steps,
-                                 seed=self.seed, cache=True, progress=False)
+                                 seed=self.seed, snapshot_every=self.classic_snapshot_every, cache=True,
+                                 progress=False)
         self.classic = classic.final
         self.classic_share = float(self.classic.share_within(self.claim_half_width))
         self.classic_parallel = pairs_near_parallel(self.classic.counts, self.classic.edges_deg,
