@@ -187,7 +187,7 @@ class PerpendicularityExperiment(StoryScene):
     # -- computation --------------------------------------------------------------------------------------
     def prepare(self) -> None:
         run = run_experiment(n=self.n, d=self.d, method=self.method, steps=self.opt_steps, seed=self.seed,
-                             snapshot_every=self.snapshot_every, cache=True, progress=False,
+                             snapshot_every=self.snapshot_every, cache=True, progress=True,
                              device=self.device)
         self.run = run
         self.initial, self.final = run.initial, run.final
@@ -213,7 +213,7 @@ class PerpendicularityExperiment(StoryScene):
 
         classic = run_experiment(n=self.n, d=self.d, method=self.classic_method, steps=self.classic_steps,
                                  seed=self.seed, snapshot_every=self.classic_snapshot_every, cache=True,
-                                 progress=False)
+                                 progress=True)
         self.classic = classic.final
         self.classic_share = float(self.classic.share_within(self.claim_half_width))
         self.classic_parallel = pairs_near_parallel(self.classic.counts, self.classic.edges_deg,
