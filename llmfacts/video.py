@@ -55,7 +55,8 @@ def probe(path: str | os.PathLike) -> VideoInfo:
     path = Path(path)
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        fps = Fraction(stream.average_rate or stream.guessed_rate or 0)
+        # the nominal rate (r_frame_rate); the average rate is derived from durations and wobbles
+        fps = Fraction(stream.base_rate or stream.guessed_rate or stream.average_rate or 0)
         frames = stream.frames or sum(1 for p in container.demux(stream) if p.size)
         return VideoInfo(
             path=path,
