@@ -40,6 +40,7 @@ from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
 from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, NeuronLayer, VectorIcon
 from llmfacts.story import StoryScene
+from scenes.refresher import illustrative_vectors
 
 __all__ = ["InsideTheMlp", "ParallelLanes", "fmt"]
 
@@ -152,9 +153,7 @@ class InsideTheMlp(StoryScene):
                                               seed=self.seed))
         self.trace = self.toy.run((self.first_name, self.last_name), activation="relu")
         self.words = [self.first_name, self.last_name, *self.other_words]
-        rng = np.random.default_rng(self.seed + 1)
-        others = rng.standard_normal((len(self.other_words), self.d_model))
-        others /= np.linalg.norm(others, axis=1, keepdims=True)
+        others = illustrative_vectors(len(self.other_words), self.d_model, self.seed + 1)  # same as the refresher
         # the first-name token keeps its own direction; the last-name token already holds both names
         self.inputs = np.vstack([self.toy.token_vector(self.first_name),
                                  self.toy.token_vector(self.first_name, self.last_name), others])
