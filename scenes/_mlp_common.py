@@ -10,8 +10,9 @@ to tell another fact; every number is recomputed::
     class SerenaReluGate(ReluGate):
         first_name, last_name, attribute = "Serena", "Williams", "tennis"
 
-The helpers format numbers the way the scenes show them (a real minus sign, fixed decimals) and colour
-names by the role they play in the fact (:mod:`llmfacts.colors`).
+:meth:`MlpFactScene.num` writes numbers the way these scenes show them (fixed decimals, a true minus sign:
+:func:`llmfacts.formatting.format_fixed`); the helpers colour names by the role they play in the fact
+(:mod:`llmfacts.colors`).
 """
 
 from __future__ import annotations
@@ -22,42 +23,21 @@ from manim import LEFT, RIGHT, MarkupText, Mobject, Text, VGroup, config
 
 from llmfacts import colors
 from llmfacts.compute.toy_mlp import AndGateRow, ToyFact, ToyMLP, ToyMLPConfig, and_gate_table, build_toy_mlp
+from llmfacts.formatting import format_fixed
 from llmfacts.story import StoryScene
 
 __all__ = [
     "MlpFactScene",
     "contrast_pairs_for",
-    "fmt",
-    "fmt_signed",
     "fit_width",
     "grid_table",
     "keep_inside",
-    "int_commas",
 ]
 
 #: The font of every plain-text label of these scenes.
 FONT_SIZE = 26
 SMALL = 22
 MEDIUM = 24
-
-
-def fmt(value: float, decimals: int = 2) -> str:
-    """``-0.5 -> '−0.50'``: fixed decimals, a true minus sign, never ``−0.00``."""
-    text = f"{float(value):.{decimals}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace("-", "\u2212")
-
-
-def fmt_signed(value: float, decimals: int = 2) -> str:
-    """``1 -> '+1.00'``, ``-1 -> '−1.00'`` (for terms being added)."""
-    text = fmt(value, decimals)
-    return text if text.startswith("\u2212") else "+" + text
-
-
-def int_commas(n: int) -> str:
-    """``49152 -> '49,152'``."""
-    return f"{int(n):,}"
 
 
 def contrast_pairs_for(mlp: ToyMLP) -> tuple[tuple[str, str], ...]:
@@ -145,7 +125,8 @@ class MlpFactScene(StoryScene):
 
     # -- formatting -------------------------------------------------------------------------------------------
     def num(self, value: float, decimals: int | None = None) -> str:
-        return fmt(value, self.decimals if decimals is None else decimals)
+        """``value`` with the scene's decimals (or ``decimals``) and a true minus sign, never ``−0.00``."""
+        return format_fixed(value, self.decimals if decimals is None else decimals, true_minus=True)
 
     def concept_color(self, name: str) -> str:
         """First name, last name and attribute of the fact get their colours; other names a neutral one."""

@@ -35,18 +35,11 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp, next_token_distribution
+from llmfacts.formatting import format_percent
 from llmfacts.mobjects import TokenRow, TransformerFlow
 from llmfacts.story import StoryScene
 
-__all__ = ["ColdOpen", "ProbabilityBars", "format_percent"]
-
-
-def format_percent(p: float, decimals: int = 1) -> str:
-    """A probability as a percentage: ``0.96466 -> '96.5%'`` (never ``-0.0%``)."""
-    text = f"{100.0 * float(p):.{decimals}f}"
-    if float(text) == 0:
-        text = f"{0.0:.{decimals}f}"
-    return text + "%"
+__all__ = ["ColdOpen", "ProbabilityBars"]
 
 
 class ProbabilityBars(VGroup):

@@ -60,9 +60,10 @@ from llmfacts.compute.superposition import (
     min_dimension_for,
     random_capacity_estimate,
 )
+from llmfacts.formatting import tex_count_from_log10, tex_int
 from llmfacts.story import StoryScene
 
-__all__ = ["DimensionGrowth", "ToleranceCurves", "tolerance_curves", "log10_count", "tex_count", "clip_polyline"]
+__all__ = ["DimensionGrowth", "ToleranceCurves", "tolerance_curves", "log10_count", "clip_polyline"]
 
 FONT = 24
 SMALL = 20
@@ -85,17 +86,6 @@ def log10_count(x) -> float:
     if x <= 0:
         return -math.inf
     return math.log10(x)
-
-
-def tex_count(log10_value: float, exact_below: float = 6.0) -> str:
-    """A count given by its ``log10``, as LaTeX: ``'12{,}288'`` below a million, else ``'7\\times10^{10}'``."""
-    if not math.isfinite(log10_value):
-        return r"\infty"
-    if log10_value < exact_below:
-        return f"{int(math.floor(10 ** log10_value + 1e-9)):,}".replace(",", "{,}")
-    exp = math.floor(log10_value)
-    mant = int(10 ** (log10_value - exp) + 1e-9)  # round down: these are "at least" counts
-    return f"10^{{{exp}}}" if mant < 2 else rf"{mant}\times 10^{{{exp}}}"
 
 
 def sin_deg(deg: float) -> float:
@@ -167,7 +157,7 @@ class _Plot(VGroup):
         self.axes.move_to(AXES_CENTER)
         self.x_labels = VGroup()
         for k in range(int(lo), int(hi) + 1):
-            lab = MathTex(f"10^{{{k}}}" if k > 3 else f"{10 ** k:,}".replace(",", "{,}"), font_size=26,
+            lab = MathTex(f"10^{{{k}}}" if k > 3 else tex_int(10**k), font_size=26,
                           color=colors.TEXT_DIM)
             self.x_labels.add(lab.next_to(self.axes.c2p(k, 0), DOWN, buff=0.15))
         self.y_labels = VGroup()
@@ -329,7 +319,7 @@ class DimensionGrowth(StoryScene):
         d1, d2 = Dot(p1, color=colors.HIGHLIGHT, radius=0.07), Dot(p2, color=colors.HIGHLIGHT, radius=0.07)
         l1 = self._label(rf"d={self.example_d}:\ \text{{at most}}\ {self.example_fit}")
         l1.next_to(d1, UP, buff=0.25).shift(RIGHT * 0.6)
-        l2 = self._label(rf"{self.example_n:,}\ \text{{need}}\ d\ge {self.example_need_d:,}".replace(",", "{,}"))
+        l2 = self._label(rf"{tex_int(self.example_n)}\ \text{{need}}\ d\ge {tex_int(self.example_need_d)}")
         l2.next_to(d2, UP, buff=0.3).shift(LEFT * 0.9)
         self.play(FadeIn(d1), FadeIn(l1), run_time=1.0)
         self.play(FadeIn(d2), FadeIn(l2), run_time=1.0)
@@ -370,8 +360,7 @@ class DimensionGrowth(StoryScene):
                          f"above d = {self.rate_scale:,.0f}.")
         formula = MathTex(r"N_{\text{random}} \approx e^{\,d\,\varepsilon^{2}/4}", font_size=34)
         eps_def = MathTex(r"\varepsilon = \sin(\text{tolerance})", font_size=28, color=colors.TEXT_DIM)
-        rows = VGroup(*(MathTex(rf"\pm{r['tol']:g}^\circ:\ 1/\varepsilon^2 \approx "
-                                rf"{fmt_int(r['one_over_eps2'])}".replace(",", "{,}"),
+        rows = VGroup(*(MathTex(rf"\pm{r['tol']:g}^\circ:\ 1/\varepsilon^2 \approx {tex_int(r['one_over_eps2'])}",
                                 font_size=28, color=self.colors[k]) for k, r in enumerate(self.rows)))
         rows.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         box = VGroup(formula, eps_def, rows).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
@@ -393,14 +382,14 @@ class DimensionGrowth(StoryScene):
         for d, align in ((self.d_model, RIGHT), (self.d_mlp, LEFT)):
             line = DashedLine(plot.point(d, 0), plot.point(d, self.far_top), color=colors.TEXT, stroke_width=2,
                               dash_length=0.1)
-            lab = MathTex(f"{d:,}".replace(",", "{,}"), font_size=24, color=colors.TEXT)
+            lab = MathTex(tex_int(d), font_size=24, color=colors.TEXT)
             lab.next_to(line.get_end(), UP, buff=0.08).shift(-align * 0.35)
             marks.add(VGroup(line, lab))
         header = Text(f"at least, in {self.d_model:,} / {self.d_mlp:,} dims", font_size=SMALL, color=colors.TEXT)
         table = VGroup(header)
         for k, row in enumerate(self.rows):
-            table.add(MathTex(rf"\pm{row['tol']:g}^\circ:\ {tex_count(row['model_lower'])}\ /\ "
-                              rf"{tex_count(row['mlp_lower'])}", font_size=28, color=self.colors[k]))
+            table.add(MathTex(rf"\pm{row['tol']:g}^\circ:\ {tex_count_from_log10(row['model_lower'])}\ /\ "
+                              rf"{tex_count_from_log10(row['mlp_lower'])}", font_size=28, color=self.colors[k]))
         table.arrange(DOWN, buff=0.12, aligned_edge=LEFT).move_to(self.rate, aligned_edge=UP + LEFT)
         self.play(FadeOut(self.rate), Create(marks), run_time=1.2)
         self.play(FadeIn(table), run_time=1.2)
@@ -432,7 +421,3 @@ class DimensionGrowth(StoryScene):
         self.play(Indicate(self.gpt[1], color=colors.HIGHLIGHT, scale_factor=1.05), run_time=1.4)
         self.wait(max(0.5, t - 2.0))
 
-
-def fmt_int(x: float) -> str:
-    """``3282.8 -> '3,283'``."""
-    return f"{int(round(float(x))):,}"

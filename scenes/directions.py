@@ -41,24 +41,11 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
+from llmfacts.formatting import format_fixed, format_spoken
 from llmfacts.mobjects import EmbeddingVector, TokenRow
 from llmfacts.story import StoryScene
 
-__all__ = ["MeaningDirections", "fmt", "spoken", "angle_degrees", "span_coordinates"]
-
-
-def fmt(x: float, decimals: int = 2) -> str:
-    """``x`` with ``decimals`` digits after the point; never ``-0.00``."""
-    text = f"{float(x):.{decimals}f}"
-    if float(text) == 0:
-        text = f"{0.0:.{decimals}f}"
-    return text
-
-
-def spoken(x: float, decimals: int = 2) -> str:
-    """``x`` rounded for a subtitle, without trailing zeros: ``1.0000001 -> '1'``, ``0.25 -> '0.25'``."""
-    text = fmt(x, decimals)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+__all__ = ["MeaningDirections", "angle_degrees", "span_coordinates"]
 
 
 def angle_degrees(u: np.ndarray, v: np.ndarray) -> float:
@@ -262,12 +249,12 @@ class MeaningDirections(StoryScene):
                 Text(self._short(a), font_size=26, color=self._color(a)),
                 Text("\u00b7", font_size=26, color=colors.TEXT),
                 Text(self._short(b), font_size=26, color=self._color(b)),
-                Text(f"= {fmt(dot)}", font_size=26, color=colors.TEXT),
+                Text(f"= {format_fixed(dot)}", font_size=26, color=colors.TEXT),
                 Text(f"{ang:.1f}\u00b0", font_size=26, color=colors.HIGHLIGHT),
             ).arrange(RIGHT, buff=0.12)
             line[4].shift(0.25 * RIGHT)
             lines.add(line)
-        lengths = Text("each has length " + ", ".join(fmt(self.norms[n]) for n in self.names3),
+        lengths = Text("each has length " + ", ".join(format_fixed(self.norms[n]) for n in self.names3),
                        font_size=22, color=colors.TEXT_DIM)
         table = VGroup(*lines).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         for line in lines:  # line up the angle column
@@ -310,7 +297,7 @@ class MeaningDirections(StoryScene):
 
     def full_name_vector(self):
         m, j, b = (self._short(n) for n in self.names3)
-        dots = [spoken(self.full_readout[n]) for n in self.names3]
+        dots = [format_spoken(self.full_readout[n]) for n in self.names3]
         t = self.narrate(f"So a vector for the full name {self.first_name} {self.last_name} is {m} plus {j}. "
                          f"Its dot products with the three directions come out {dots[0]}, {dots[1]} "
                          f"and {dots[2]}.")
@@ -329,7 +316,7 @@ class MeaningDirections(StoryScene):
             readouts.add(VGroup(
                 Text("E \u00b7 ", font_size=28, color=colors.TEXT),
                 Text(self._short(name), font_size=28, color=self._color(name)),
-                Text(f"= {fmt(self.full_readout[name])}", font_size=28, color=colors.TEXT),
+                Text(f"= {format_fixed(self.full_readout[name])}", font_size=28, color=colors.TEXT),
             ).arrange(RIGHT, buff=0.1))
         readouts.arrange(DOWN, buff=0.35, aligned_edge=LEFT)
         group = VGroup(col, readouts).arrange(RIGHT, buff=0.8)
@@ -365,7 +352,7 @@ class MeaningDirections(StoryScene):
             for name in self.names3[:2]:
                 parts.add(VGroup(Text("dot with", font_size=24, color=colors.TEXT_DIM),
                                  Text(self._short(name), font_size=26, color=self._color(name)),
-                                 Text(f": {fmt(values[name])}", font_size=26, color=colors.TEXT)
+                                 Text(f": {format_fixed(values[name])}", font_size=26, color=colors.TEXT)
                                  ).arrange(RIGHT, buff=0.1))
             return parts.arrange(DOWN, buff=0.15, aligned_edge=LEFT)
 

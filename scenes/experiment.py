@@ -50,11 +50,12 @@ from llmfacts.compute.superposition import (
     run_experiment,
     welch_bound,
 )
+from llmfacts.formatting import format_degrees, format_int, format_percent
 from llmfacts.mobjects import AngleHistogram
 from llmfacts.mobjects.charts import nice_ceiling, rebin_counts
 from llmfacts.story import StoryScene
 
-__all__ = ["PerpendicularityExperiment", "fmt_deg", "fmt_pct", "fmt_int", "pairs_near_parallel"]
+__all__ = ["PerpendicularityExperiment", "pairs_near_parallel"]
 
 FONT = 24
 SMALL = 20
@@ -66,23 +67,8 @@ LADDER_TOP, LADDER_GAP = 2.75, 0.42
 
 
 # ------------------------------------------------------------------------------------------------------
-# formatting and small pure helpers
+# small pure helpers
 # ------------------------------------------------------------------------------------------------------
-
-
-def fmt_deg(deg: float, decimals: int = 1) -> str:
-    """``84.2857 -> '84.3°'``."""
-    return f"{float(deg):.{decimals}f}°"
-
-
-def fmt_pct(share: float, decimals: int = 1) -> str:
-    """``0.1382 -> '13.8%'``."""
-    return f"{100 * float(share):.{decimals}f}%"
-
-
-def fmt_int(n: float) -> str:
-    """``49995000 -> '49,995,000'``."""
-    return f"{int(round(float(n))):,}"
 
 
 def pairs_near_parallel(counts: np.ndarray, edges_deg: np.ndarray, within_deg: float) -> int:
@@ -248,8 +234,8 @@ class PerpendicularityExperiment(StoryScene):
     def _extreme_marks(self, hist: AngleHistogram, lo: float, hi: float, labels: bool = True,
                        color: str = colors.HIGHLIGHT, height: float = 0.55) -> VGroup:
         return VGroup(
-            hist.mark_angle(lo, fmt_deg(lo) if labels else None, color, label_height=height, font_size=SMALL),
-            hist.mark_angle(hi, fmt_deg(hi) if labels else None, color, label_height=height, font_size=SMALL),
+            hist.mark_angle(lo, format_degrees(lo) if labels else None, color, label_height=height, font_size=SMALL),
+            hist.mark_angle(hi, format_degrees(hi) if labels else None, color, label_height=height, font_size=SMALL),
         )
 
     def _title(self, s: str) -> Text:
@@ -266,10 +252,10 @@ class PerpendicularityExperiment(StoryScene):
         title = self._title(f"{s.n:,} random directions in {s.d} dimensions")
         hist = self._hist(s.counts)
         panel = _Panel([
-            ("pairs", fmt_int(s.n_pairs), colors.TEXT),
-            (f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°", fmt_pct(self.claim_share_initial),
-             colors.TEXT),
-            ("worst pair", f"{fmt_deg(s.min_angle_deg)} / {fmt_deg(s.max_angle_deg)}", colors.HIGHLIGHT),
+            ("pairs", format_int(s.n_pairs), colors.TEXT),
+            (f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
+             format_percent(self.claim_share_initial), colors.TEXT),
+            ("worst pair", f"{format_degrees(s.min_angle_deg)} / {format_degrees(s.max_angle_deg)}", colors.HIGHLIGHT),
             ("optimiser step", f"0 of {self.total_steps:,}", colors.TEXT),
         ])
         self.play(Write(title), Create(hist.axes), FadeIn(hist.x_labels), FadeIn(hist.y_labels),
@@ -305,8 +291,8 @@ class PerpendicularityExperiment(StoryScene):
         for snap in self.snapshots:
             new_marks = self._extreme_marks(log_hist, snap.min_angle_deg, snap.max_angle_deg, labels=False)
             panel.set_value(3, f"{snap.step:,} of {self.total_steps:,}")
-            panel.set_value(1, fmt_pct(snap.share_within_1deg))
-            panel.set_value(2, f"{fmt_deg(snap.min_angle_deg)} / {fmt_deg(snap.max_angle_deg)}")
+            panel.set_value(1, format_percent(snap.share_within_1deg))
+            panel.set_value(2, f"{format_degrees(snap.min_angle_deg)} / {format_degrees(snap.max_angle_deg)}")
             self.play(log_hist.update_counts(snap.counts), Transform(marks, new_marks),
                       run_time=per_snapshot, rate_func=linear)
         self.wait(max(0.5, t - 1.5 - per_snapshot * len(self.snapshots)))
@@ -328,7 +314,8 @@ class PerpendicularityExperiment(StoryScene):
                                f"Welch: some pair ≥ {self.welch_deg:.2f}° off")
         bulk = _Panel([
             (f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
-             f"{fmt_pct(self.claim_share_final)}  (start: {fmt_pct(self.claim_share_initial)})", colors.TEXT),
+             f"{format_percent(self.claim_share_final)}  (start: {format_percent(self.claim_share_initial)})",
+             colors.TEXT),
             ("RMS cosine (bulk width)", f"{self.rms_final:.4f}  (start: {self.rms_initial:.4f})", colors.TEXT),
             ("no arrangement gets below", f"{self.welch_cos:.4f}", colors.WARNING),
         ], top=0.5, gap=0.8)
@@ -346,7 +333,7 @@ class PerpendicularityExperiment(StoryScene):
     def the_claim(self):
         lo, hi = self.claim_band_deg
         t = self.narrate(f"So every pair between {lo:g} and {hi:g} degrees is impossible here. The computation "
-                         f"gives {fmt_pct(self.claim_share_final)} of pairs in that band, and a worst pair "
+                         f"gives {format_percent(self.claim_share_final)} of pairs in that band, and a worst pair "
                          f"{self.final_half_width:.1f} degrees off.")
         claim = _interval(self.hist, lo, hi, self._rung(3), colors.WARNING, f"claimed: all within ±{(hi - lo) / 2:g}°")
         cross = Line(claim.text.get_left() + LEFT * 0.05, claim.text.get_right() + RIGHT * 0.05,
@@ -361,7 +348,7 @@ class PerpendicularityExperiment(StoryScene):
     def classic_zoomed(self):
         lo, hi = self.zoom_range_deg
         t = self.narrate(f"Where could that picture come from? A simpler loss, penalising every cosine above a "
-                         f"small threshold, puts {fmt_pct(self.classic_share)} of pairs between "
+                         f"small threshold, puts {format_percent(self.classic_share)} of pairs between "
                          f"{self.claim_band_deg[0]:g} and {self.claim_band_deg[1]:g} degrees. On a plot from "
                          f"{lo:g} to {hi:g} degrees it looks perfect.")
         zoom = self._hist(self.classic_zoom_counts, x_range=self.zoom_range_deg, log_scale=False,
@@ -369,7 +356,7 @@ class PerpendicularityExperiment(StoryScene):
                           x_step=5, bar_color=colors.DATA, edges=self.classic_zoom_edges)
         title = self._title(f"another loss, drawn from {lo:g}° to {hi:g}°")
         share = _Panel([(f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
-                         fmt_pct(self.classic_share), colors.TEXT)], top=1.2)
+                         format_percent(self.classic_share), colors.TEXT)], top=1.2)
         self.play(FadeOut(self.claim), FadeOut(self.rungs), FadeOut(self.bulk), FadeOut(self.hist),
                   FadeOut(self.title), run_time=1.0)
         self.play(Write(title), FadeIn(zoom), run_time=1.5)
@@ -379,7 +366,7 @@ class PerpendicularityExperiment(StoryScene):
 
     def classic_full_range(self):
         c = self.classic
-        t = self.narrate(f"On the full axis, with a log scale: {fmt_int(self.classic_parallel)} pairs are within "
+        t = self.narrate(f"On the full axis, with a log scale: {format_int(self.classic_parallel)} pairs are within "
                          f"{self.near_parallel_deg:g} degrees of parallel or opposite. The vectors clumped into "
                          f"bundles of near copies, which the narrow plot left out.")
         full = self._hist(c.counts, log_scale=True, bar_color=colors.DATA, edges=c.edges_deg,
@@ -392,9 +379,10 @@ class PerpendicularityExperiment(StoryScene):
         right = full.shade_band(180.0 - self.near_parallel_deg, 180.0, colors.WARNING, opacity=0.15)
         title = self._title("the same result, 0° to 180°, log scale")
         lo, hi = self.zoom_range_deg
-        hidden = _Panel([(f"pairs ≤ {self.near_parallel_deg:g}° from 0° or 180°", fmt_int(self.classic_parallel),
-                          colors.WARNING),
-                         (f"pairs the {lo:g}°–{hi:g}° plot left out", fmt_int(self.classic_hidden), colors.WARNING)],
+        hidden = _Panel([(f"pairs ≤ {self.near_parallel_deg:g}° from 0° or 180°",
+                          format_int(self.classic_parallel), colors.WARNING),
+                         (f"pairs the {lo:g}°–{hi:g}° plot left out", format_int(self.classic_hidden),
+                          colors.WARNING)],
                         top=1.2 - 0.8)
         self.play(ReplacementTransform(self.hist, full), ReplacementTransform(self.title, title), run_time=2.0)
         bands = VGroup(left, right).set_fill(opacity=0.0)

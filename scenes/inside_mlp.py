@@ -38,19 +38,12 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
+from llmfacts.formatting import format_fixed
 from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, NeuronLayer, VectorIcon
 from llmfacts.story import StoryScene
 from scenes.refresher import illustrative_vectors
 
-__all__ = ["InsideTheMlp", "ParallelLanes", "fmt"]
-
-
-def fmt(x: float, decimals: int = 2) -> str:
-    """``x`` with ``decimals`` digits after the point; never ``-0.00``."""
-    text = f"{float(x):.{decimals}f}"
-    if float(text) == 0:
-        text = f"{0.0:.{decimals}f}"
-    return text
+__all__ = ["InsideTheMlp", "ParallelLanes"]
 
 
 def _add_node(radius: float = 0.13) -> VGroup:
@@ -227,7 +220,7 @@ class InsideTheMlp(StoryScene):
         before = self.trace.readout_in[b]
         after = self.trace.readout_out[b]
         t = self.narrate(f"That result is added to the vector that came in. Here, it adds the {b} direction: "
-                         f"the dot product with it goes from {fmt(before)} to {fmt(after)}.")
+                         f"the dot product with it goes from {format_fixed(before)} to {format_fixed(after)}.")
         dg = self.diagram
         opts = dict(max_rows=self.rows_shown, decimals=self.decimals, font_size=28)
         out = EmbeddingVector(self.trace.out, label="E + MLP(E)", label_font_size=24, **opts)
@@ -240,7 +233,7 @@ class InsideTheMlp(StoryScene):
         self.play(FadeIn(out, shift=0.3 * DOWN), run_time=1)
         read = VGroup(Text("dot with", font_size=22, color=colors.TEXT_DIM),
                       Text(b, font_size=24, color=colors.ATTRIBUTE),
-                      Text(f": {fmt(before)} \u2192 {fmt(after)}", font_size=24, color=colors.TEXT)
+                      Text(f": {format_fixed(before)} \u2192 {format_fixed(after)}", font_size=24, color=colors.TEXT)
                       ).arrange(RIGHT, buff=0.1)
         read.next_to(out, DOWN, buff=0.15)
         if read.get_right()[0] > 6.75:

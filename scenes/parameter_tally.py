@@ -42,43 +42,10 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.compute.gpt3 import CATEGORIES, GPT3_175B, GPTHyperparameters, count_parameters
+from llmfacts.formatting import format_in_words, format_int, format_percent_significant, tex_int
 from llmfacts.story import StoryScene
 
-__all__ = ["ParameterTally", "format_count", "format_approx", "format_percent"]
-
-
-# ------------------------------------------------------------------------------------------------------
-# formatting (pure functions, tested in tests/test_scenes_tally.py)
-# ------------------------------------------------------------------------------------------------------
-
-
-def format_count(n: int) -> str:
-    """``603979776 -> '603,979,776'``."""
-    return f"{int(n):,}"
-
-
-def format_approx(n: float) -> str:
-    """A rounded count in words: ``1207959552 -> '1.2 billion'``, ``115964116992 -> '116 billion'``."""
-    n = float(n)
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
-        if abs(n) >= size:
-            x = n / size
-            return f"{x:.1f} {word}" if abs(x) < 10 else f"{x:,.0f} {word}"
-    return f"{n:,.0f}"
-
-
-def format_percent(share: float, significant: int = 3) -> str:
-    """A share as a percentage with ``significant`` digits: 0.66197 -> '66.2 %', 5.086e-5 -> '0.00509 %'."""
-    pct = 100.0 * float(share)
-    if pct == 0:
-        return "0 %"
-    decimals = max(0, significant - 1 - int(np.floor(np.log10(abs(pct)))))
-    return f"{pct:.{decimals}f} %"
-
-
-def tex_count(n: int) -> str:
-    """A count for MathTex, with commas that do not add math-mode spacing."""
-    return format_count(n).replace(",", "{,}")
+__all__ = ["ParameterTally"]
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -222,22 +189,22 @@ class ParameterTally(StoryScene):
         w_up = _matrix_block(rows, cols, self.matrix_size, colors.MLP_PARAMETERS, "W↑")
         w_up.move_to([-5.0, -0.2, 0])
         row_brace = Brace(w_up.rect, LEFT, buff=0.08, color=colors.TEXT_DIM)
-        row_label = VGroup(Text(format_count(rows), font_size=22), Text("rows", font_size=18, color=colors.TEXT_DIM))
+        row_label = VGroup(Text(format_int(rows), font_size=22), Text("rows", font_size=18, color=colors.TEXT_DIM))
         row_label.arrange(DOWN, buff=0.08).next_to(row_brace, LEFT, buff=0.08)
         col_brace = Brace(w_up.rect, UP, buff=0.08, color=colors.TEXT_DIM)
-        col_label = Text(f"{format_count(cols)} columns", font_size=18).next_to(col_brace, UP, buff=0.06)
+        col_label = Text(f"{format_int(cols)} columns", font_size=18).next_to(col_brace, UP, buff=0.06)
         self.w_up_group = VGroup(w_up, row_brace, row_label, col_brace, col_label)
         self.w_up_group.to_edge(LEFT, buff=0.3)
 
         seconds = self.narrate(
-            f"Start with the up-projection. It has one row per neuron, {format_count(rows)} of them, and each "
-            f"row is as long as an embedding vector: {format_count(cols)} numbers."
+            f"Start with the up-projection. It has one row per neuron, {format_int(rows)} of them, and each "
+            f"row is as long as an embedding vector: {format_int(cols)} numbers."
         )
         self.play(FadeIn(title), Create(w_up.rect), FadeIn(w_up.lines), Write(w_up.name), run_time=1.5)
         self.play(FadeIn(row_brace), FadeIn(row_label), FadeIn(col_brace), FadeIn(col_label), run_time=1.0)
         self.title = title
 
-        parts, counter = self._ledger_row(0, "W↑", rf"{tex_count(rows)} \times {tex_count(cols)}")
+        parts, counter = self._ledger_row(0, "W↑", rf"{tex_int(rows)} \times {tex_int(cols)}")
         self.add(counter)
         self.play(FadeIn(parts), run_time=0.8)
         self.play(self._count(counter, t.up_matrix))
@@ -249,7 +216,7 @@ class ParameterTally(StoryScene):
         rows, cols = self.down_shape
         w_down = _matrix_block(rows, cols, self.matrix_size, colors.MLP_PARAMETERS, "W↓")
         w_down.next_to(self.w_up_group, RIGHT, buff=0.35).align_to(self.w_up_group[0], DOWN)
-        parts, counter = self._ledger_row(1, "W↓", rf"{tex_count(rows)} \times {tex_count(cols)}")
+        parts, counter = self._ledger_row(1, "W↓", rf"{tex_int(rows)} \times {tex_int(cols)}")
 
         seconds = self.narrate(
             "The down-projection holds just as many numbers, arranged the other way round: the shape is "
@@ -262,7 +229,7 @@ class ParameterTally(StoryScene):
         rule = Line([self._label_x, 0, 0], [self._number_right_x, 0, 0], stroke_width=2, color=colors.TEXT_DIM)
         rule.move_to([(self._label_x + self._number_right_x) / 2, (self._ledger_y(1) + self._ledger_y(2)) / 2, 0])
         block_parts, block_counter = self._ledger_row(2, "one block", None, color=colors.MLP_PARAMETERS)
-        approx = Text(f"≈ {format_approx(t.mlp_block_weights)}", font_size=22, color=colors.MLP_PARAMETERS)
+        approx = Text(f"≈ {format_in_words(t.mlp_block_weights)}", font_size=22, color=colors.MLP_PARAMETERS)
         approx.next_to(block_parts, RIGHT, buff=0.4)
         self.add(block_counter)
         self.play(Create(rule), FadeIn(block_parts), self._count(block_counter, t.mlp_block_weights))
@@ -275,9 +242,10 @@ class ParameterTally(StoryScene):
     def biases(self) -> None:
         t = self.tally
         hp = t.hp
-        parts, counter = self._ledger_row(3, "+ biases", rf"{tex_count(hp.d_mlp)} + {tex_count(hp.d_model)}",
+        parts, counter = self._ledger_row(3, "+ biases", rf"{tex_int(hp.d_mlp)} + {tex_int(hp.d_model)}",
                                           color=colors.BIAS, label_color=colors.BIAS)
-        share = Text(f"= {format_percent(self.block_bias_share, 2)} of the block", font_size=22, color=colors.BIAS)
+        share = Text(f"= {format_percent_significant(self.block_bias_share, 2)} of the block", font_size=22,
+                     color=colors.BIAS)
         share.next_to(counter, DOWN, buff=0.12).align_to(counter, RIGHT)
         b_up = Rectangle(width=0.16, height=self.w_up_group[0].rect.height, stroke_color=colors.BIAS,
                          fill_color=colors.BIAS, fill_opacity=0.5, stroke_width=2)
@@ -320,13 +288,13 @@ class ParameterTally(StoryScene):
         parts, counter = self._ledger_row(4, f"weights × {n} layers", None, color=colors.MLP_PARAMETERS)
         parts.shift(DOWN * 0.25)
         counter.shift(DOWN * 0.25)
-        approx = Text(f"≈ {format_approx(t.mlp_weights)}", font_size=22, color=colors.MLP_PARAMETERS)
+        approx = Text(f"≈ {format_in_words(t.mlp_weights)}", font_size=22, color=colors.MLP_PARAMETERS)
         approx.next_to(counter, DOWN, buff=0.12).align_to(counter, RIGHT)
         drawing = VGroup(self.w_up_group, self.w_down, self.bias_row[3], self.bias_row[4])
 
         seconds = self.narrate(
             f"But there is not one such block. The vectors pass through {n} layers, and every layer has its own "
-            f"MLP, so the weights of all the MLPs add up to about {format_approx(t.mlp_weights)}."
+            f"MLP, so the weights of all the MLPs add up to about {format_in_words(t.mlp_weights)}."
         )
         self.play(ReplacementTransform(drawing, tiles[0]), FadeIn(caption), run_time=1.2)
         self.play(LaggedStart(*(FadeIn(s, scale=0.5) for s in tiles[1:]), lag_ratio=0.02, run_time=2.0),
@@ -380,11 +348,11 @@ class ParameterTally(StoryScene):
             swatch.move_to([-4.6, y, 0])
             name = _text_line(names[c], font_size=20, color=color)
             name.move_to([swatch.get_right()[0] + 0.18, y, 0], aligned_edge=LEFT)
-            num = MathTex(tex_count(value), font_size=28, color=color)
+            num = MathTex(tex_int(value), font_size=28, color=color)
             num.move_to([1.3, y, 0], aligned_edge=RIGHT)
             mats = t.matrices[c]
             shape = t.matrix_shapes[c]
-            how = MathTex(rf"{tex_count(mats)} \times ({tex_count(shape[0])} \times {tex_count(shape[1])})",
+            how = MathTex(rf"{tex_int(mats)} \times ({tex_int(shape[0])} \times {tex_int(shape[1])})",
                           font_size=24, color=colors.TEXT_DIM)
             how.move_to([1.7, y, 0], aligned_edge=LEFT)
             table.add(VGroup(swatch, name, num, how))
@@ -394,13 +362,13 @@ class ParameterTally(StoryScene):
         total_label = Text("running total", font_size=22).move_to([-4.75, rule.get_y() - 0.4, 0], aligned_edge=LEFT)
         total = _counter(font_size=36)
         total.move_to([1.3, total_label.get_y(), 0], aligned_edge=RIGHT)
-        n_matrices = Text(f"in {format_count(t.n_weight_matrices)} weight matrices", font_size=20,
+        n_matrices = Text(f"in {format_int(t.n_weight_matrices)} weight matrices", font_size=20,
                           color=colors.TEXT_DIM)
         n_matrices.move_to([1.7, total_label.get_y(), 0], aligned_edge=LEFT)
 
         seconds = self.narrate(
             "Now put the blocks back among everything else the model learns: embedding, attention's queries, "
-            f"keys, values and outputs, and the unembedding. The count ends at {format_approx(t.total_weights)}."
+            f"keys, values and outputs, and the unembedding. The count ends at {format_in_words(t.total_weights)}."
         )
         self.play(FadeOut(old), FadeIn(title), Create(outline), run_time=1.0)
         self.add(total_label, total)
@@ -413,8 +381,8 @@ class ParameterTally(StoryScene):
 
         mlp_segs = VGroup(*(s for s, m in zip(segments, is_mlp) if m))
         brace = Brace(mlp_segs, DOWN, buff=0.04, color=colors.MLP_PARAMETERS)
-        share = Text(f"MLP blocks: {format_percent(self.mlp_share)} of all weights ({format_approx(t.mlp_weights)})",
-                     font_size=20, color=colors.MLP_PARAMETERS)
+        share = Text(f"MLP blocks: {format_percent_significant(self.mlp_share)} of all weights "
+                     f"({format_in_words(t.mlp_weights)})", font_size=20, color=colors.MLP_PARAMETERS)
         share.next_to(brace, DOWN, buff=0.04)
         if share.get_right()[0] > 6.9:
             share.shift(LEFT * (share.get_right()[0] - 6.9))
@@ -425,8 +393,8 @@ class ParameterTally(StoryScene):
     def left_out(self) -> None:
         t = self.tally
         extra = Text(
-            f"+ biases and layer norms: {format_count(self.extra)}  "
-            f"({format_percent(self.extra_share)} of {format_count(t.total_with_biases_and_norms)})",
+            f"+ biases and layer norms: {format_int(self.extra)}  "
+            f"({format_percent_significant(self.extra_share)} of {format_int(t.total_with_biases_and_norms)})",
             font_size=18, color=colors.TEXT_DIM,
         )
         source = Text(
@@ -437,7 +405,8 @@ class ParameterTally(StoryScene):
         block.to_edge(DOWN, buff=0.3).to_edge(LEFT, buff=0.6)
         seconds = self.narrate(
             "That is the usual way of counting: weight matrices only. The biases and the normalisation "
-            f"layers would add only a sliver, and the MLPs still hold about {format_percent(self.mlp_share, 2)}."
+            "layers would add only a sliver, and the MLPs still hold about "
+            f"{format_percent_significant(self.mlp_share, 2)}."
         )
         self.play(FadeIn(block, shift=UP * 0.2), run_time=1.0)
         self.wait(max(1.0, seconds - 1.0))

@@ -33,8 +33,9 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
+from llmfacts.formatting import format_int, format_signed
 from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, TokenRow, VectorIcon
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, fmt_signed, grid_table, int_commas
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, grid_table
 
 __all__ = ["ResidualAdd"]
 
@@ -113,7 +114,8 @@ class ResidualAdd(MlpFactScene):
         for name in self.concepts:
             body.append([self.word(name, MEDIUM),
                          self.text(self.num(trace.readout_in[name]), MEDIUM),
-                         self.text(fmt_signed(trace.gained[name], self.decimals), MEDIUM, colors.MLP),
+                         self.text(format_signed(trace.gained[name], self.decimals, true_minus=True), MEDIUM,
+                                   colors.MLP),
                          self.text(self.num(trace.readout_out[name]), MEDIUM)])
         table = grid_table([header, *body], col_buff=0.45, row_buff=0.3)
         caption = self.text("dot products with the vector", SMALL, colors.TEXT_DIM)
@@ -173,16 +175,16 @@ class ResidualAdd(MlpFactScene):
         n_tok = len(self.tokens)
         here = hp.d_mlp * n_tok
         full = hp.d_mlp * hp.context
-        self.say(f"In GPT-3 each token gets {int_commas(hp.d_mlp)} neurons. With these {n_tok} tokens that is "
-                 f"{int_commas(here)} neuron values in one block; with a full context of {int_commas(hp.context)} "
-                 f"tokens, {int_commas(full)}.")
+        self.say(f"In GPT-3 each token gets {format_int(hp.d_mlp)} neurons. With these {n_tok} tokens that is "
+                 f"{format_int(here)} neuron values in one block; with a full context of {format_int(hp.context)} "
+                 f"tokens, {format_int(full)}.")
         self.play(FadeOut(self.token_readouts), run_time=0.5)
-        per = VGroup(*(self.text(int_commas(hp.d_mlp), SMALL, colors.NEURON_ACTIVE).move_to(c[2])
+        per = VGroup(*(self.text(format_int(hp.d_mlp), SMALL, colors.NEURON_ACTIVE).move_to(c[2])
                        for c in self.columns))
         self.play(*(c[2].label.animate.set_opacity(0) for c in self.columns), FadeIn(per), run_time=1.0)
         lines = VGroup(
-            self.text(f"{n_tok} tokens × {int_commas(hp.d_mlp)} neurons = {int_commas(here)}", MEDIUM),
-            self.text(f"{int_commas(hp.context)} tokens × {int_commas(hp.d_mlp)} neurons = {int_commas(full)}",
+            self.text(f"{n_tok} tokens × {format_int(hp.d_mlp)} neurons = {format_int(here)}", MEDIUM),
+            self.text(f"{format_int(hp.context)} tokens × {format_int(hp.d_mlp)} neurons = {format_int(full)}",
                       MEDIUM, colors.NEURON_ACTIVE),
         ).arrange(DOWN, buff=0.25)
         lines.move_to([0, -2.75, 0])

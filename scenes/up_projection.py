@@ -36,8 +36,9 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
+from llmfacts.formatting import format_fixed, format_int
 from llmfacts.mobjects import EmbeddingVector, RowDotProduct, WeightMatrix
-from scenes._mlp_common import SMALL, MlpFactScene, int_commas, keep_inside
+from scenes._mlp_common import SMALL, MlpFactScene, keep_inside
 
 __all__ = ["UpProjection"]
 
@@ -208,27 +209,27 @@ class UpProjection(MlpFactScene):
         hp, tally = self.gpt3.hp, self.gpt3
         rows, cols = tally.matrix_shapes["up"]
         ratio = rows // cols if rows % cols == 0 else rows / cols
-        self.say(f"And in GPT-3? Its W-up has {int_commas(rows)} rows, {ratio} times its {int_commas(cols)} "
-                 f"dimensions: {int_commas(tally.up_matrix)} weights in this one matrix.")
+        self.say(f"And in GPT-3? Its W-up has {format_int(rows)} rows, {ratio} times its {format_int(cols)} "
+                 f"dimensions: {format_int(tally.up_matrix)} weights in this one matrix.")
         self.play(*(FadeOut(m) for m in self.mobjects), run_time=0.8)
         height = 6.2
         box = Rectangle(width=height * cols / rows, height=height, stroke_color=colors.MLP, stroke_width=3)
         box.set_fill(colors.MLP, opacity=0.2)
         box.move_to([-3.6, -0.25, 0])
         left = Brace(box, LEFT, buff=0.1)
-        left_text = self.text(f"{int_commas(rows)} rows", SMALL).next_to(left, LEFT, buff=0.1)
+        left_text = self.text(f"{format_int(rows)} rows", SMALL).next_to(left, LEFT, buff=0.1)
         top = Brace(box, UP, buff=0.1)
-        top_text = self.text(f"{int_commas(cols)} columns", SMALL).next_to(top, UP, buff=0.1)
+        top_text = self.text(f"{format_int(cols)} columns", SMALL).next_to(top, UP, buff=0.1)
         name = MathTex(r"W_{\uparrow}", font_size=44, color=colors.MLP).move_to(box)
         self.play(Create(box), FadeIn(name), run_time=1.2)
         self.play(FadeIn(left), FadeIn(left_text), FadeIn(top), FadeIn(top_text), run_time=1.0)
 
         lines = VGroup(
-            self.text(f"GPT-3: {int_commas(rows)} × {int_commas(cols)}", 28),
-            self.text(f"= {int_commas(tally.up_matrix)} weights", 28, colors.MLP),
-            self.text(f"{int_commas(rows)} = {ratio} × {int_commas(hp.d_model)}", SMALL, colors.TEXT_DIM),
+            self.text(f"GPT-3: {format_int(rows)} × {format_int(cols)}", 28),
+            self.text(f"= {format_int(tally.up_matrix)} weights", 28, colors.MLP),
+            self.text(f"{format_int(rows)} = {ratio} × {format_int(hp.d_model)}", SMALL, colors.TEXT_DIM),
             self.text(f"(our toy W↑: {self.mlp.d_hidden} × {self.mlp.d_model} "
-                      f"= {int_commas(self.mlp.W_up.size)} weights)", SMALL, colors.TEXT_DIM),
+                      f"= {format_int(self.mlp.W_up.size)} weights)", SMALL, colors.TEXT_DIM),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         lines.move_to([2.6, 0.2, 0])
         self.play(LaggedStart(*(FadeIn(l, shift=UP * 0.2) for l in lines), lag_ratio=0.6), run_time=3.0)
@@ -248,4 +249,5 @@ class UpProjection(MlpFactScene):
         return rf"\text{{{first[:2]}}}", rf"\text{{{last[:2]}}}"
 
     def tex_num(self, value: float) -> str:
-        return self.num(value).replace("\u2212", "-")
+        """:meth:`num` for MathTex, with a plain ``-`` (LaTeX draws its own minus)."""
+        return format_fixed(value, self.decimals)

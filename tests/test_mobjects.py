@@ -28,7 +28,6 @@ from llmfacts.mobjects import (
     TransformerFlow,
     WeightMatrix,
     check_running_sum,
-    format_count,
     rebin_counts,
     shown_indices,
 )
@@ -433,7 +432,6 @@ def test_counting_number():
     n = CountingNumber(0)
     play_dry(lambda s: (s.add(n), [n.count_to(175_181_291_520, run_time=0.5)])[1])
     assert n.get_value() == 175_181_291_520
-    assert format_count(5e7) == "50M" and format_count(1_500) == "1.5k" and format_count(0) == "0"
 
 
 def test_no_attribute_shadows_a_mobject_method():

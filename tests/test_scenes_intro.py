@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenes.cold_open import ColdOpen, format_percent
-from scenes.directions import MeaningDirections, angle_degrees, fmt, span_coordinates, spoken
+from llmfacts.formatting import format_fixed
+from scenes.cold_open import ColdOpen
+from scenes.directions import MeaningDirections, angle_degrees, span_coordinates
 from scenes.inside_mlp import InsideTheMlp
 from scenes.refresher import TransformerRefresher, illustrative_vectors
 
@@ -21,25 +22,7 @@ def prepared(cls, **overrides):
     return scene
 
 
-# -- formatting -------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("p, text", [(0.9646631559719038, "96.5%"), (0.0176684, "1.8%"), (-1e-9, "0.0%"),
-                                     (1.0, "100.0%")])
-def test_format_percent(p, text):
-    assert format_percent(p) == text
-
-
-@pytest.mark.parametrize("x, text", [(1.0000000000000002, "1.00"), (-1e-17, "0.00"), (-0.004, "0.00"),
-                                     (0.3333, "0.33"), (-0.51, "-0.51")])
-def test_fmt_never_shows_minus_zero(x, text):
-    assert fmt(x) == text
-
-
-@pytest.mark.parametrize("x, text", [(1.0000000000000002, "1"), (0.0, "0"), (0.25, "0.25"), (1.5, "1.5"),
-                                     (-1e-12, "0")])
-def test_spoken_drops_trailing_zeros(x, text):
-    assert spoken(x) == text
+# (how numbers are written is tested in tests/test_formatting.py)
 
 
 def test_angle_degrees():
@@ -97,7 +80,7 @@ def test_directions_scene_numbers():
     for name in scene.names3:
         assert scene.norms[name] == pytest.approx(1.0)
     # E = M + J reads 1, 1, 0
-    shown = [fmt(scene.full_readout[n]) for n in scene.names3]
+    shown = [format_fixed(scene.full_readout[n]) for n in scene.names3]
     assert shown == ["1.00", "1.00", "0.00"]
     # the illustrative arithmetic lands nearest to "aunt"
     assert scene.nearest_word == "aunt"

@@ -14,7 +14,7 @@ import pytest
 
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
 from llmfacts.testing import dry_run
-from scenes._mlp_common import contrast_pairs_for, fmt, fmt_signed, grid_table, int_commas
+from scenes._mlp_common import contrast_pairs_for, grid_table
 
 MLP_SCENES = [
     ("scenes.up_projection", "UpProjection"),
@@ -30,23 +30,18 @@ def scene_class(module: str, name: str):
 
 
 # -- formatting ----------------------------------------------------------------------------------------------
+# (the formatters are tested in tests/test_formatting.py; here only how the scenes call them)
 
 
-@pytest.mark.parametrize(
-    ("value", "decimals", "expected"),
-    [(2.0, 2, "2.00"), (-1.0, 2, "\u22121.00"), (-0.001, 2, "0.00"), (-0.0, 2, "0.00"), (0.8413, 2, "0.84"),
-     (-0.1587, 2, "\u22120.16"), (1.0000000000000004, 2, "1.00"), (-0.5, 1, "\u22120.5")],
-)
-def test_fmt_uses_a_true_minus_and_never_shows_minus_zero(value, decimals, expected):
-    assert fmt(value, decimals) == expected
-
-
-def test_fmt_signed_and_int_commas():
-    assert fmt_signed(1.0) == "+1.00"
-    assert fmt_signed(-0.06) == "\u22120.06"
-    assert fmt_signed(-0.0001) == "+0.00"
-    assert int_commas(49152) == "49,152"
-    assert int_commas(603979776) == "603,979,776"
+def test_num_uses_the_scene_decimals_and_a_true_minus():
+    cls = scene_class("scenes.up_projection", "UpProjection")
+    scene = cls.__new__(cls)  # no renderer: only the formatting methods are called
+    assert scene.num(-0.1587) == "\u22120.16"
+    assert scene.num(-0.001) == "0.00"
+    assert scene.num(-0.5, 1) == "\u22120.5"
+    assert scene.tex_num(-0.1587) == "-0.16"  # MathTex draws its own minus
+    three = type("ThreeDecimals", (cls,), {"decimals": 3})
+    assert three.__new__(three).num(0.25) == "0.250"
 
 
 def test_grid_table_aligns_columns():

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from scenes.dimension_growth import DimensionGrowth, clip_polyline, log10_count, tex_count, tolerance_curves
+from scenes.dimension_growth import DimensionGrowth, clip_polyline, log10_count, tolerance_curves
 from scenes.outro import FeaturesOutro, largest_share, neuron_pattern, sparse_code_example
 
 
@@ -30,13 +30,6 @@ def test_log10_count_handles_ints_floats_and_inf():
     assert log10_count(2.5e10) == pytest.approx(math.log10(2.5e10))
     assert log10_count(math.inf) == math.inf
     assert log10_count(0) == -math.inf
-
-
-def test_tex_count_exact_below_a_million_then_powers_rounded_down():
-    assert tex_count(math.log10(12_288)) == "12{,}288"
-    assert tex_count(math.log10(7.36e10)) == r"7\times 10^{10}"
-    assert tex_count(math.log10(1.4e41)) == "10^{41}"
-    assert tex_count(math.inf) == r"\infty"
 
 
 def test_clip_polyline_stops_at_the_top_with_the_crossing_point():
@@ -103,15 +96,9 @@ def test_features_outro_prepare_two_random_patterns_nearly_perpendicular():
 # -- scene 13: the experiment (a small, fast run in a private cache) -----------------------------------------
 
 from llmfacts.compute.superposition import levenshtein_bound, welch_bound  # noqa: E402
-from scenes.experiment import PerpendicularityExperiment, fmt_deg, fmt_int, fmt_pct, pairs_near_parallel  # noqa: E402
+from scenes.experiment import PerpendicularityExperiment, pairs_near_parallel  # noqa: E402
 
 SMALL_RUN = dict(n=300, d=20, opt_steps=60, snapshot_every=5, classic_steps=60, max_snapshots=8, device="cpu")
-
-
-def test_experiment_formatting():
-    assert fmt_deg(84.2857) == "84.3°"
-    assert fmt_pct(0.1382) == "13.8%"
-    assert fmt_int(49_995_000) == "49,995,000"
 
 
 def test_pairs_near_parallel_counts_whole_bins_at_both_ends():

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from llmfacts.compute.gpt3 import GPTHyperparameters
-from scenes.parameter_tally import ParameterTally, format_approx, format_count, format_percent, tex_count
+from llmfacts.formatting import format_percent_significant
+from scenes.parameter_tally import ParameterTally
 from scenes.toy_caveats import WhatTheToyShows
 
 
@@ -22,45 +23,7 @@ def prepared(cls, **overrides):
     return scene
 
 
-# -- formatting -------------------------------------------------------------------------------------------
-
-
-def test_format_count_uses_thousands_separators():
-    assert format_count(603_979_776) == "603,979,776"
-    assert format_count(175_181_291_520) == "175,181,291,520"
-    assert format_count(7) == "7"
-    assert tex_count(12_288) == "12{,}288"
-
-
-@pytest.mark.parametrize(
-    "n, text",
-    [
-        (1_207_959_552, "1.2 billion"),
-        (115_964_116_992, "116 billion"),
-        (175_181_291_520, "175 billion"),
-        (603_979_776, "604 million"),
-        (61_440, "61 thousand"),
-        (950, "950"),
-        (2.5e12, "2.5 trillion"),
-    ],
-)
-def test_format_approx(n, text):
-    assert format_approx(n) == text
-
-
-@pytest.mark.parametrize(
-    "share, significant, text",
-    [
-        (0.6619663320541319, 3, "66.2 %"),
-        (0.6619663320541319, 2, "66 %"),
-        (5.086004333275692e-05, 2, "0.0051 %"),
-        (5.086004333275692e-05, 3, "0.00509 %"),
-        (1.0, 3, "100 %"),
-        (0.0, 3, "0 %"),
-    ],
-)
-def test_format_percent(share, significant, text):
-    assert format_percent(share, significant) == text
+# (how the counts and shares are written is tested in tests/test_formatting.py)
 
 
 # -- ParameterTally -------------------------------------------------------------------------------------
@@ -76,7 +39,7 @@ def test_tally_numbers_come_from_the_module_walk():
     assert s.block_biases == t.hp.d_mlp + t.hp.d_model == 61_440
     assert t.mlp_weights == 115_964_116_992
     assert t.total_weights == 175_181_291_520
-    assert format_percent(s.mlp_share) == "66.2 %"
+    assert format_percent_significant(s.mlp_share) == "66.2 %"
     assert 0 < s.block_bias_share < 1e-4
     assert s.extra == t.total_with_biases_and_norms - t.total_weights > 0
 

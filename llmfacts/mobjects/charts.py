@@ -54,7 +54,7 @@ from manim import (
 )
 
 from llmfacts import colors
-from llmfacts.mobjects.numbers import format_count
+from llmfacts.formatting import format_compact
 
 
 def nice_ceiling(value: float) -> float:
@@ -203,7 +203,7 @@ class AngleHistogram(VGroup):
         for value in self._y_tick_values():
             p = self.count_to_point(value)
             self.y_ticks.add(Line(p, p + LEFT * 0.1, stroke_width=2, color=axis_color))
-            text = f"10^{int(round(math.log10(value)))}" if log_scale and value >= 10 else format_count(value)
+            text = f"10^{int(round(math.log10(value)))}" if log_scale and value >= 10 else format_compact(value)
             lab = Text(self._superscript(text) if log_scale else text, font_size=font_size, color=colors.TEXT_DIM)
             lab.next_to(p + LEFT * 0.1, LEFT, buff=0.08)
             self.y_labels.add(lab)

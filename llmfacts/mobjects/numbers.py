@@ -23,22 +23,11 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["CountingNumber", "format_count"]
+__all__ = ["CountingNumber"]
 
 from manim import Animation, ChangeDecimalToValue, DecimalNumber, rate_functions
 
 from llmfacts import colors
-
-
-def format_count(value: float, *, digits: int = 3) -> str:
-    """Short form of a big count for axis labels: ``950``, ``12k``, ``3.5M``, ``175B`` (``digits``
-    significant digits at most, trailing zeros dropped)."""
-    v = float(value)
-    for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= factor:
-            text = f"{v / factor:.{digits}g}"
-            return f"{text}{suffix}"
-    return f"{v:.{digits}g}" if v != int(v) else str(int(v))
 
 
 class CountingNumber(DecimalNumber):
