@@ -19,20 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import LEFT, RIGHT, MarkupText, Mobject, Text, VGroup, config
+from manim import MarkupText, Text
 
 from llmfacts import colors
 from llmfacts.compute.toy_mlp import AndGateRow, ToyFact, ToyMLP, ToyMLPConfig, and_gate_table, build_toy_mlp
 from llmfacts.formatting import format_fixed
 from llmfacts.story import StoryScene
 
-__all__ = [
-    "MlpFactScene",
-    "contrast_pairs_for",
-    "fit_width",
-    "grid_table",
-    "keep_inside",
-]
+__all__ = ["MlpFactScene", "contrast_pairs_for"]
 
 #: The font of every plain-text label of these scenes.
 FONT_SIZE = 26
@@ -161,58 +155,6 @@ class MlpFactScene(StoryScene):
 
     def text(self, content: str, font_size: float = FONT_SIZE, color: str = colors.TEXT, **kwargs) -> Text:
         return Text(content, font_size=font_size, color=color, **kwargs)
-
-
-def grid_table(rows: Sequence[Sequence[Mobject]], *, col_buff: float = 0.45, row_buff: float = 0.2,
-               left_columns: int = 1, center_header: bool = True) -> VGroup:
-    """Lay mobjects out as a table: ``rows[r][c]``; the first ``left_columns`` columns are left-aligned, the
-    others (numbers) right-aligned; every cell of a row sits on the row's top line (cap height).
-
-    Returns a VGroup of row VGroups (so ``table[r][c]`` is the cell); a header row is just the first row.
-    With ``center_header`` the cells of the first row (the header) are centred over their columns.
-    """
-    n_cols = max(len(r) for r in rows)
-    widths = [max((r[c].width for r in rows if c < len(r)), default=0.0) for c in range(n_cols)]
-    body_height = max(cell.height for r in rows[1:] for cell in r) if len(rows) > 1 else 0.0
-    heights = [max(cell.height for cell in rows[0])] + [body_height] * (len(rows) - 1)  # even row pitch
-    x_left = [sum(widths[:c]) + c * col_buff for c in range(n_cols)]
-    table = VGroup()
-    y = 0.0
-    for r, row in enumerate(rows):
-        line = VGroup()
-        for c, cell in enumerate(row):
-            if c < left_columns:
-                cell.move_to([x_left[c] + cell.width / 2, 0, 0])
-            elif r == 0 and center_header:
-                cell.move_to([x_left[c] + widths[c] / 2, 0, 0])
-            else:
-                cell.move_to([x_left[c] + widths[c] - cell.width / 2, 0, 0])
-            cell.set_y(y - cell.height / 2)
-            line.add(cell)
-        table.add(line)
-        y -= heights[r] + row_buff
-    return table
-
-
-def keep_inside(mobject: Mobject, margin: float = 0.2) -> Mobject:
-    """Shrink ``mobject`` (about its left edge) if it runs past the right edge of the frame (long names of a
-    lecturer's own fact), then nudge it back inside horizontally."""
-    right_limit = config.frame_x_radius - margin
-    left_limit = -config.frame_x_radius + margin
-    if mobject.get_right()[0] > right_limit and mobject.get_left()[0] < right_limit:
-        available = right_limit - max(mobject.get_left()[0], left_limit)
-        if available < mobject.width:
-            mobject.scale(available / mobject.width, about_edge=LEFT)
-    if mobject.get_left()[0] < left_limit:
-        mobject.shift(RIGHT * (left_limit - mobject.get_left()[0]))
-    return mobject
-
-
-def fit_width(mobject: Mobject, max_width: float) -> Mobject:
-    """Scale ``mobject`` down (never up) to at most ``max_width``."""
-    if mobject.width > max_width > 0:
-        mobject.scale(max_width / mobject.width)
-    return mobject
 
 
 def _escape(text: str) -> str:

@@ -28,8 +28,8 @@ from manim import (
 )
 
 from llmfacts import colors
-from llmfacts.mobjects import EmbeddingVector
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, grid_table
+from llmfacts.mobjects import EmbeddingVector, fit_width, grid_table
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene
 
 __all__ = ["BiasShift"]
 

@@ -29,8 +29,8 @@ from manim import (
 )
 
 from llmfacts import colors
-from llmfacts.mobjects import EmbeddingVector, ScaledColumnSum, WeightMatrix
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, keep_inside
+from llmfacts.mobjects import EmbeddingVector, ScaledColumnSum, WeightMatrix, keep_inside
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene
 
 __all__ = ["DownProjection"]
 

@@ -33,8 +33,16 @@ from manim import (
 
 from llmfacts import colors
 from llmfacts.compute.toy_mlp import gelu, relu
-from llmfacts.mobjects import ActivationGraph, EmbeddingVector, NeuralNetworkDiagram, NeuronLayer
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, grid_table, keep_inside
+from llmfacts.mobjects import (
+    ActivationGraph,
+    EmbeddingVector,
+    NeuralNetworkDiagram,
+    NeuronLayer,
+    fit_width,
+    grid_table,
+    keep_inside,
+)
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene
 
 __all__ = ["ReluGate"]
 

@@ -34,8 +34,16 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.formatting import format_int, format_signed
-from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, TokenRow, VectorIcon
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene, fit_width, grid_table
+from llmfacts.mobjects import (
+    EmbeddingVector,
+    LabeledBox,
+    MlpBlockDiagram,
+    TokenRow,
+    VectorIcon,
+    fit_width,
+    grid_table,
+)
+from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene
 
 __all__ = ["ResidualAdd"]
 

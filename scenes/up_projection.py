@@ -37,8 +37,8 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.formatting import format_fixed, format_int
-from llmfacts.mobjects import EmbeddingVector, RowDotProduct, WeightMatrix
-from scenes._mlp_common import SMALL, MlpFactScene, keep_inside
+from llmfacts.mobjects import EmbeddingVector, RowDotProduct, WeightMatrix, keep_inside
+from scenes._mlp_common import SMALL, MlpFactScene
 
 __all__ = ["UpProjection"]
 

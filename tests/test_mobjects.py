@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import RIGHT, Scene, tempconfig
+from manim import LEFT, RIGHT, Scene, Text, config, tempconfig
 
 from llmfacts import colors
 from llmfacts.mobjects import (
@@ -28,6 +28,9 @@ from llmfacts.mobjects import (
     TransformerFlow,
     WeightMatrix,
     check_running_sum,
+    fit_width,
+    grid_table,
+    keep_inside,
     rebin_counts,
     shown_indices,
 )
@@ -469,15 +472,13 @@ def test_wider_numbers_stay_inside_the_brackets():
     assert _inside_brackets(reserved)
 
 
-@pytest.mark.parametrize("module_name", ["weight_matrix", "products", "neurons", "diagrams", "charts", "numbers"])
-def test_module_docstring_example_runs(module_name):
-    """Each module's docstring carries a short example scene; it must run (dry run, nothing written)."""
-    import importlib
+def _run_docstring_example(doc: str, name: str) -> None:
+    """Run the first ``.. code-block:: python`` of ``doc``: every Scene it defines renders (dry run)."""
+    import inspect
     import textwrap
 
-    module = importlib.import_module(f"llmfacts.mobjects.{module_name}")
-    doc = module.__doc__
-    assert ".. code-block:: python" in doc, module_name
+    doc = inspect.cleandoc(doc)
+    assert ".. code-block:: python" in doc, name
     block = doc.split(".. code-block:: python", 1)[1]
     lines = []
     for line in block.splitlines()[1:]:
@@ -485,12 +486,33 @@ def test_module_docstring_example_runs(module_name):
             break
         lines.append(line)
     namespace: dict = {}
-    exec(compile(textwrap.dedent("\n".join(lines)), f"<{module_name} example>", "exec"), namespace)
+    exec(compile(textwrap.dedent("\n".join(lines)), f"<{name} example>", "exec"), namespace)
     scenes = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, Scene) and v is not Scene]
-    assert scenes, module_name
+    assert scenes, name
     with tempconfig({"dry_run": True, "disable_caching": True, "write_to_movie": False, "frame_rate": 4}):
         for cls in scenes:
             cls().render()
+
+
+MOBJECT_MODULES = ["weight_matrix", "products", "neurons", "diagrams", "charts", "numbers", "layout"]
+
+
+def test_every_mobject_module_is_listed():
+    from pathlib import Path
+
+    import llmfacts.mobjects
+
+    found = {p.stem for p in Path(llmfacts.mobjects.__file__).parent.glob("*.py") if p.stem != "__init__"}
+    assert found == set(MOBJECT_MODULES)
+
+
+@pytest.mark.parametrize("module_name", MOBJECT_MODULES)
+def test_module_docstring_example_runs(module_name):
+    """Each module's docstring carries a short example scene; it must run (dry run, nothing written)."""
+    import importlib
+
+    module = importlib.import_module(f"llmfacts.mobjects.{module_name}")
+    _run_docstring_example(module.__doc__, module_name)
 
 
 def test_bar_tally_places_labels_for_many_narrow_segments_and_terminates():
@@ -512,3 +534,48 @@ def test_bar_tally_places_labels_for_many_narrow_segments_and_terminates():
     assert len(bar.labels) == 8
     total = sum(counts.values())
     assert abs(bar.get_segment("up").width - 12.4 * counts["up"] / total) < 1e-6
+
+
+# -- layout ------------------------------------------------------------------------------------------------------
+def test_grid_table_aligns_columns():
+    rows = [[Text("name"), Text("x")], [Text("Michael Jordan"), Text("2.00")], [Text("Al"), Text("\u22121.00")],
+            [Text("Phelps"), Text("0.00")]]
+    table = grid_table(rows)
+    # first column left-aligned, numbers right-aligned
+    assert table[1][0].get_left()[0] == pytest.approx(table[2][0].get_left()[0])
+    assert table[1][1].get_right()[0] == pytest.approx(table[2][1].get_right()[0])
+    # rows go down; body rows evenly, whatever their letters
+    ys = [line[0].get_top()[1] for line in table]
+    assert ys[0] > ys[1] > ys[2] > ys[3]
+    assert ys[1] - ys[2] == pytest.approx(ys[2] - ys[3])
+    # the header is centred over its column (as wide as its widest cell); columns do not overlap
+    column_right, column_width = table[1][1].get_right()[0], max(line[1].width for line in table)
+    assert table[0][1].get_x() == pytest.approx(column_right - column_width / 2)
+    assert table[1][0].get_right()[0] < min(line[1].get_left()[0] for line in table)
+    left = grid_table([[Text("a"), Text("bb")], [Text("ccc"), Text("d")]], left_columns=2)
+    assert left[0][1].get_left()[0] == pytest.approx(left[1][1].get_left()[0])
+
+
+def test_fit_width_only_shrinks():
+    wide = Text("a rather long line of text").scale_to_fit_width(6.0)
+    assert fit_width(wide, 4.0).width == pytest.approx(4.0)
+    narrow = Text("short").scale_to_fit_width(2.0)
+    assert fit_width(narrow, 4.0).width == pytest.approx(2.0)
+
+
+def test_keep_inside_shrinks_about_the_left_edge_and_nudges_back():
+    margin = 0.2
+    right_limit = config.frame_x_radius - margin
+    label = Text("a label that runs past the right edge").scale_to_fit_width(6.0)
+    label.move_to([right_limit - 2.0, 1.0, 0], aligned_edge=LEFT)
+    left_before = label.get_left()[0]
+    keep_inside(label, margin)
+    assert label.get_left()[0] == pytest.approx(left_before)
+    assert label.get_right()[0] == pytest.approx(right_limit)
+    off_left = Text("off the left edge").scale_to_fit_width(3.0).move_to([-config.frame_x_radius, 0, 0])
+    keep_inside(off_left, margin)
+    assert off_left.get_left()[0] == pytest.approx(-config.frame_x_radius + margin)
+    assert off_left.width == pytest.approx(3.0)
+    inside = Text("fits").move_to([0, 0, 0])
+    centre = inside.get_center().copy()
+    assert keep_inside(inside) is inside and inside.get_center() == pytest.approx(centre)

@@ -14,7 +14,7 @@ import pytest
 
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
 from llmfacts.testing import dry_run
-from scenes._mlp_common import contrast_pairs_for, grid_table
+from scenes._mlp_common import contrast_pairs_for
 
 MLP_SCENES = [
     ("scenes.up_projection", "UpProjection"),
@@ -44,19 +44,7 @@ def test_num_uses_the_scene_decimals_and_a_true_minus():
     assert three.__new__(three).num(0.25) == "0.250"
 
 
-def test_grid_table_aligns_columns():
-    from manim import Text
-
-    rows = [[Text("name"), Text("x")], [Text("Michael Jordan"), Text("2.00")], [Text("Al"), Text("\u22121.00")],
-            [Text("Phelps"), Text("0.00")]]
-    table = grid_table(rows)
-    # first column left-aligned, numbers right-aligned
-    assert table[1][0].get_left()[0] == pytest.approx(table[2][0].get_left()[0])
-    assert table[1][1].get_right()[0] == pytest.approx(table[2][1].get_right()[0])
-    # rows go down; body rows evenly, whatever their letters
-    ys = [line[0].get_top()[1] for line in table]
-    assert ys[0] > ys[1] > ys[2] > ys[3]
-    assert ys[1] - ys[2] == pytest.approx(ys[2] - ys[3])
+# (the layout helpers grid_table, keep_inside and fit_width are tested in tests/test_mobjects.py)
 
 
 # -- the name pairs ------------------------------------------------------------------------------------------
