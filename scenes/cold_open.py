@@ -36,39 +36,10 @@ from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp, next_token_distribution
 from llmfacts.formatting import format_percent
-from llmfacts.mobjects import TokenRow, TransformerFlow
+from llmfacts.mobjects import ProbabilityBars, TokenRow, TransformerFlow
 from llmfacts.story import StoryScene
 
-__all__ = ["ColdOpen", "ProbabilityBars"]
-
-
-class ProbabilityBars(VGroup):
-    """Horizontal bars, one per candidate word, each labelled with its probability.
-
-    ``probabilities`` maps word -> probability (in display order); ``word_colors`` optionally maps a word to
-    its concept colour. Parts: ``words``, ``bars``, ``values`` (one entry per candidate, same order).
-    """
-
-    def __init__(self, probabilities: dict[str, float], *, max_width: float = 5.0, bar_height: float = 0.42,
-                 font_size: float = 28, word_colors: dict[str, str] | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        word_colors = word_colors or {}
-        self.words, self.bars, self.values, self.rows = VGroup(), VGroup(), VGroup(), VGroup()
-        for k, (word, p) in enumerate(probabilities.items()):
-            color = word_colors.get(word, colors.OTHER_CONCEPT)
-            label = Text(word, font_size=font_size, color=color)
-            bar = Rectangle(width=max(0.02, max_width * float(p)), height=bar_height, stroke_width=0)
-            bar.set_fill(color, opacity=0.85)
-            value = Text(format_percent(p), font_size=font_size, color=colors.TEXT)
-            y = -k * (bar_height + 0.28)
-            label.move_to([0, y, 0], aligned_edge=RIGHT)
-            bar.move_to([0.25, y, 0], aligned_edge=LEFT)
-            value.next_to(bar, RIGHT, buff=0.2)
-            self.words.add(label)
-            self.bars.add(bar)
-            self.values.add(value)
-            self.rows.add(VGroup(label, bar, value))
-        self.add(self.rows)
+__all__ = ["ColdOpen"]
 
 
 class ColdOpen(StoryScene):

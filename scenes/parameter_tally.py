@@ -43,6 +43,7 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import CATEGORIES, GPT3_175B, GPTHyperparameters, count_parameters
 from llmfacts.formatting import format_in_words, format_int, format_percent_significant, tex_int
+from llmfacts.mobjects import SegmentedBar
 from llmfacts.story import StoryScene
 
 __all__ = ["ParameterTally"]
@@ -91,21 +92,6 @@ def _text_line(text: str, font_size: float = 20, color: str = colors.TEXT) -> VG
     frame = Rectangle(width=glyphs.width, height=full.height, stroke_opacity=0, fill_opacity=0)
     frame.move_to([glyphs.get_center()[0], box_center[1], 0])
     return VGroup(frame, glyphs)
-
-
-def _segment_bar(values, segment_colors, *, width: float, height: float) -> VGroup:
-    """Rectangles side by side, each as wide as its share of ``sum(values)``, centred on the origin."""
-    total = float(sum(values))
-    segments = VGroup()
-    x = -width / 2
-    for value, color in zip(values, segment_colors):
-        w = width * float(value) / total
-        seg = Rectangle(width=max(w, 1e-3), height=height, stroke_width=1, stroke_color=colors.BACKGROUND,
-                        fill_color=color, fill_opacity=1.0)
-        seg.move_to([x + w / 2, 0, 0])
-        segments.add(seg)
-        x += w
-    return segments
 
 
 def _counter(font_size: float = 34, color: str = colors.TEXT) -> DecimalNumber:
@@ -320,9 +306,8 @@ class ParameterTally(StoryScene):
         bar_y = 2.35
         outline = Rectangle(width=bar_width, height=bar_height, stroke_color=colors.TEXT_DIM, stroke_width=1.5)
         outline.move_to([0, bar_y, 0])
-        # a segmented bar, one segment per category (private: only the segments are needed, the table below
-        # does the labelling; llmfacts.mobjects.BarTally currently never returns for these categories)
-        segments = _segment_bar(values, [colors.MLP_PARAMETERS if m else colors.OTHER_PARAMETERS for m in is_mlp],
+        # a segmented bar, one segment per category (unlabelled: the table below does the labelling)
+        segments = SegmentedBar(values, [colors.MLP_PARAMETERS if m else colors.OTHER_PARAMETERS for m in is_mlp],
                                 width=bar_width, height=bar_height)
         segments.move_to(outline)
 

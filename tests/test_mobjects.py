@@ -22,8 +22,10 @@ from llmfacts.mobjects import (
     MlpBlockDiagram,
     NeuralNetworkDiagram,
     NeuronLayer,
+    ProbabilityBars,
     RowDotProduct,
     ScaledColumnSum,
+    SegmentedBar,
     TokenRow,
     TransformerFlow,
     WeightMatrix,
@@ -444,7 +446,8 @@ def test_no_attribute_shadows_a_mobject_method():
     edges = np.linspace(0, 180, 37)
     built = [WeightMatrix(np.ones((3, 3))), EmbeddingVector([1.0, 2.0], label="x"), NeuronLayer([1.0, 0.0]),
              NeuralNetworkDiagram((2, 3)), MlpBlockDiagram(), TransformerFlow(), TokenRow(["a", "___"]),
-             AngleHistogram(np.ones(36), edges), ActivationGraph(lambda x: x), BarTally({"a": 1, "b": 2})]
+             AngleHistogram(np.ones(36), edges), ActivationGraph(lambda x: x), BarTally({"a": 1, "b": 2}),
+             ProbabilityBars({"a": 0.5, "b": 0.5}), SegmentedBar([1, 2])]
     methods = {name for name in dir(VGroup) if callable(getattr(VGroup, name, None))}
     for mob in built:
         clash = sorted(set(vars(mob)) & methods)
@@ -494,7 +497,7 @@ def _run_docstring_example(doc: str, name: str) -> None:
             cls().render()
 
 
-MOBJECT_MODULES = ["weight_matrix", "products", "neurons", "diagrams", "charts", "numbers", "layout"]
+MOBJECT_MODULES = ["weight_matrix", "products", "neurons", "diagrams", "charts", "numbers", "bars", "layout"]
 
 
 def test_every_mobject_module_is_listed():
@@ -513,6 +516,15 @@ def test_module_docstring_example_runs(module_name):
 
     module = importlib.import_module(f"llmfacts.mobjects.{module_name}")
     _run_docstring_example(module.__doc__, module_name)
+
+
+#: classes whose own docstring carries an example scene (every class added since the module examples)
+CLASS_EXAMPLES = [ProbabilityBars, SegmentedBar]
+
+
+@pytest.mark.parametrize("cls", CLASS_EXAMPLES, ids=[c.__name__ for c in CLASS_EXAMPLES])
+def test_class_docstring_example_runs(cls):
+    _run_docstring_example(cls.__doc__, cls.__name__)
 
 
 def test_bar_tally_places_labels_for_many_narrow_segments_and_terminates():
@@ -534,6 +546,42 @@ def test_bar_tally_places_labels_for_many_narrow_segments_and_terminates():
     assert len(bar.labels) == 8
     total = sum(counts.values())
     assert abs(bar.get_segment("up").width - 12.4 * counts["up"] / total) < 1e-6
+
+
+# -- bars ----------------------------------------------------------------------------------------------------------
+def test_probability_bars_rows_lengths_and_labels():
+    probs = {"basketball": 0.9646631559719038, "baseball": 0.0176684, "tennis": 0.0}
+    bars = ProbabilityBars(probs, max_width=5.0, word_colors={"basketball": colors.ATTRIBUTE})
+    assert len(bars.words) == len(bars.bars) == len(bars.values) == len(bars.rows) == 3
+    assert [w.text for w in bars.words] == list(probs)
+    assert [v.text for v in bars.values] == ["96.5%", "1.8%", "0.0%"]
+    # bar length proportional to the probability; a zero keeps a sliver
+    assert bars.bars[0].width == pytest.approx(5.0 * probs["basketball"], abs=1e-6)
+    assert bars.bars[2].width == pytest.approx(0.02, abs=1e-6)
+    # rows go down in order; words end left of their bars, values start right of them
+    ys = [b.get_y() for b in bars.bars]
+    assert ys[0] > ys[1] > ys[2]
+    for word, bar, value in bars.rows:
+        assert word.get_right()[0] < bar.get_left()[0] < bar.get_right()[0] < value.get_left()[0]
+    assert bars.bars[0].get_fill_color().to_hex().upper() == colors.ATTRIBUTE.upper()
+    assert bars.bars[1].get_fill_color().to_hex().upper() == colors.OTHER_CONCEPT.upper()
+    assert ProbabilityBars({"a": 0.12345}, decimals=2).values[0].text == "12.35%"
+
+
+def test_segmented_bar_shares():
+    bar = SegmentedBar([1, 2, 1], ["#FFFFFF"] * 3, width=8.0, height=0.5)
+    widths = [seg.width for seg in bar]
+    assert widths == pytest.approx([2.0, 4.0, 2.0], abs=1e-6)
+    assert bar.width == pytest.approx(8.0, abs=1e-6)
+    assert bar.get_center() == pytest.approx(np.zeros(3), abs=1e-6)
+    assert bar.shares == pytest.approx([0.25, 0.5, 0.25])
+    assert bar.get_segment(1) is bar[1]
+    assert all(a.get_right()[0] == pytest.approx(b.get_left()[0], abs=1e-6) for a, b in zip(bar, bar[1:]))
+    default = SegmentedBar([3, 0])
+    assert default[0].get_fill_color().to_hex().upper() == colors.OTHER_PARAMETERS.upper()
+    assert default[1].width == pytest.approx(1e-3)
+    with pytest.raises(ValueError):
+        SegmentedBar([1, 2], ["#FFFFFF"])
 
 
 # -- layout ------------------------------------------------------------------------------------------------------

@@ -92,12 +92,3 @@ def test_superposition_intro_numbers():
     assert s.example_wide > s.example_tight
     assert s.inv_eps2 == pytest.approx(1 / math.cos(math.radians(89.0)) ** 2)
     assert s.wide_inv_eps2 < s.inv_eps2
-
-
-def test_segment_bar_shares():
-    from scenes.parameter_tally import _segment_bar
-
-    bar = _segment_bar([1, 2, 1], ["#FFFFFF"] * 3, width=8.0, height=0.5)
-    widths = [seg.width for seg in bar]
-    assert widths == pytest.approx([2.0, 4.0, 2.0], abs=1e-6)
-    assert bar.width == pytest.approx(8.0, abs=1e-6)
