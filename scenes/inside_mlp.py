@@ -20,8 +20,6 @@ from manim import (
     UP,
     Arrow,
     Create,
-    DashedLine,
-    Dot,
     FadeIn,
     FadeOut,
     Indicate,
@@ -39,76 +37,11 @@ from llmfacts import colors
 from llmfacts.compute.gpt3 import count_parameters
 from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
 from llmfacts.formatting import format_fixed
-from llmfacts.mobjects import EmbeddingVector, LabeledBox, MlpBlockDiagram, NeuronLayer, VectorIcon
+from llmfacts.mobjects import EmbeddingVector, MlpBlockDiagram, NeuronLayer, ParallelLanes, VectorIcon
 from llmfacts.story import StoryScene
 from scenes.refresher import illustrative_vectors
 
-__all__ = ["InsideTheMlp", "ParallelLanes"]
-
-
-def _add_node(radius: float = 0.13) -> VGroup:
-    from manim import Circle
-
-    circle = Circle(radius=radius, stroke_color=colors.RESIDUAL, stroke_width=2)
-    r = radius * 0.6
-    plus = VGroup(Line(LEFT * r, RIGHT * r), Line(DOWN * r, UP * r)).set_stroke(colors.RESIDUAL, width=2)
-    return VGroup(circle, plus)
-
-
-class ParallelLanes(VGroup):
-    """One lane per token through the same MLP block: word, vector in, W↑ -> ReLU -> W↓, ⊕ residual, vector out.
-
-    ``inputs`` and ``outputs`` are ``(n_tokens, d)`` arrays (the icons are shaded by them); ``words`` names
-    the lanes and ``word_colors`` colours them. Parts: ``words``, ``in_icons``, ``out_icons``, ``lanes`` (the
-    boxes and arrows of each lane), ``paths`` (a line along each lane, for moving dots), ``separators``.
-    """
-
-    def __init__(self, words, inputs, outputs, *, word_colors=None, pitch: float = 0.82, font_size: float = 26,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        word_colors = word_colors or [None] * len(words)
-        self.words, self.in_icons, self.out_icons = VGroup(), VGroup(), VGroup()
-        self.lanes, self.paths, self.separators = VGroup(), [], VGroup()
-        d = np.asarray(inputs).shape[1]
-        for k, (word, x, y_out) in enumerate(zip(words, inputs, outputs)):
-            y = -k * pitch
-            label = Text(word, font_size=font_size, color=word_colors[k] or colors.TEXT)
-            label.move_to([0, y, 0], aligned_edge=RIGHT)
-            icon_in = VectorIcon(x, cell_width=0.3, cell_height=0.6 / d).move_to([0.45, y, 0])
-            boxes = VGroup(
-                LabeledBox("W↑", width=1.1, height=0.5, color=colors.MLP, font_size=26),
-                LabeledBox("ReLU", width=1.1, height=0.44, color=colors.RELU, font_size=24, fill_opacity=0.1),
-                LabeledBox("W↓", width=1.1, height=0.5, color=colors.MLP, font_size=26),
-            ).arrange(RIGHT, buff=0.45)
-            boxes.move_to([1.25 + boxes.width / 2, y, 0])
-            node = _add_node().move_to([boxes.get_right()[0] + 0.5, y, 0])
-            icon_out = VectorIcon(y_out, cell_width=0.3, cell_height=0.6 / d).move_to([node.get_x() + 0.75, y, 0])
-            arrows = VGroup(*(Line(a.get_right(), b.get_left(), stroke_width=2, color=colors.TEXT_DIM)
-                              for a, b in zip([icon_in, *boxes], [*boxes, node])),
-                            Line(node.get_right(), icon_out.get_left(), stroke_width=2, color=colors.TEXT_DIM))
-            top = y + 0.33
-            bypass = VGroup(Line([0.8, y, 0], [0.8, top, 0]), Line([0.8, top, 0], [node.get_x(), top, 0]),
-                            Line([node.get_x(), top, 0], node.get_top())).set_stroke(colors.RESIDUAL, width=1.5,
-                                                                                      opacity=0.7)
-            self.words.add(label)
-            self.in_icons.add(icon_in)
-            self.out_icons.add(icon_out)
-            self.lanes.add(VGroup(bypass, arrows, boxes, node))
-            self.paths.append(Line(icon_in.get_right(), icon_out.get_left()))
-            if k:
-                sep = DashedLine([-1.5, y + pitch / 2, 0], [icon_out.get_right()[0] + 0.1, y + pitch / 2, 0],
-                                 stroke_width=1.5, color=colors.DATA_DIM, dash_length=0.08)
-                self.separators.add(sep)
-        self.add(self.separators, self.words, self.in_icons, self.lanes, self.out_icons)
-        self.center()
-
-    def moving_dots(self) -> tuple[VGroup, list]:
-        """A dot at the start of every lane, and the path each one follows (after any move of the lanes)."""
-        starts = [icon.get_right() for icon in self.in_icons]
-        ends = [icon.get_left() for icon in self.out_icons]
-        paths = [Line(a, b) for a, b in zip(starts, ends)]
-        dots = VGroup(*(Dot(p.get_start(), radius=0.06, color=colors.HIGHLIGHT) for p in paths))
-        return dots, paths
+__all__ = ["InsideTheMlp"]
 
 
 class InsideTheMlp(StoryScene):

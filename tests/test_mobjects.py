@@ -22,6 +22,7 @@ from llmfacts.mobjects import (
     MlpBlockDiagram,
     NeuralNetworkDiagram,
     NeuronLayer,
+    ParallelLanes,
     ProbabilityBars,
     RowDotProduct,
     ScaledColumnSum,
@@ -447,7 +448,8 @@ def test_no_attribute_shadows_a_mobject_method():
     built = [WeightMatrix(np.ones((3, 3))), EmbeddingVector([1.0, 2.0], label="x"), NeuronLayer([1.0, 0.0]),
              NeuralNetworkDiagram((2, 3)), MlpBlockDiagram(), TransformerFlow(), TokenRow(["a", "___"]),
              AngleHistogram(np.ones(36), edges), ActivationGraph(lambda x: x), BarTally({"a": 1, "b": 2}),
-             ProbabilityBars({"a": 0.5, "b": 0.5}), SegmentedBar([1, 2])]
+             ProbabilityBars({"a": 0.5, "b": 0.5}), SegmentedBar([1, 2]),
+             ParallelLanes(["a", "b"], np.ones((2, 3)), np.ones((2, 3)))]
     methods = {name for name in dir(VGroup) if callable(getattr(VGroup, name, None))}
     for mob in built:
         clash = sorted(set(vars(mob)) & methods)
@@ -519,7 +521,7 @@ def test_module_docstring_example_runs(module_name):
 
 
 #: classes whose own docstring carries an example scene (every class added since the module examples)
-CLASS_EXAMPLES = [ProbabilityBars, SegmentedBar]
+CLASS_EXAMPLES = [ProbabilityBars, SegmentedBar, ParallelLanes]
 
 
 @pytest.mark.parametrize("cls", CLASS_EXAMPLES, ids=[c.__name__ for c in CLASS_EXAMPLES])
@@ -582,6 +584,32 @@ def test_segmented_bar_shares():
     assert default[1].width == pytest.approx(1e-3)
     with pytest.raises(ValueError):
         SegmentedBar([1, 2], ["#FFFFFF"])
+
+
+# -- parallel lanes --------------------------------------------------------------------------------------------------
+def test_parallel_lanes_one_lane_per_token():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(4, 6))
+    lanes = ParallelLanes(["Michael", "Jordan", "plays", "the"], x, x * 2,
+                          word_colors=[colors.FIRST_NAME, colors.LAST_NAME, None, None])
+    assert len(lanes.words) == len(lanes.in_icons) == len(lanes.out_icons) == len(lanes.lanes) == 4
+    assert len(lanes.paths) == 4 and len(lanes.separators) == 3
+    assert lanes.get_center() == pytest.approx(np.zeros(3), abs=1e-6)
+    ys = [w.get_y() for w in lanes.words]
+    assert all(a > b for a, b in zip(ys, ys[1:]))
+    assert lanes.words[0].get_color().to_hex().upper() == colors.FIRST_NAME.upper()
+    assert lanes.words[2].get_color().to_hex().upper() == colors.TEXT.upper()
+    for k in range(4):  # word, vector in, boxes, vector out from left to right
+        boxes = lanes.lanes[k][2]
+        assert lanes.words[k].get_right()[0] < lanes.in_icons[k].get_left()[0] < boxes.get_left()[0]
+        assert boxes.get_right()[0] < lanes.out_icons[k].get_left()[0]
+        assert len(lanes.in_icons[k]) == 6
+    lanes.shift(RIGHT)
+    dots, paths = lanes.moving_dots()
+    assert len(dots) == len(paths) == 4
+    assert paths[0].get_start() == pytest.approx(lanes.in_icons[0].get_right())
+    assert paths[0].get_end() == pytest.approx(lanes.out_icons[0].get_left())
+    play_dry(lambda s: (s.add(lanes), [])[1])
 
 
 # -- layout ------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-r"""Block diagrams: the MLP block with its residual path, the transformer flow, a row of tokens.
+r"""Block diagrams: the MLP block with its residual path, the transformer flow, a row of tokens, and every
+token's vector through the same MLP block in parallel lanes.
 
 Examples
 --------
@@ -18,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["LabeledBox", "TokenRow", "VectorIcon", "MlpBlockDiagram", "TransformerFlow"]
+__all__ = ["LabeledBox", "TokenRow", "VectorIcon", "MlpBlockDiagram", "TransformerFlow", "ParallelLanes"]
 
 from collections.abc import Sequence
 
@@ -30,6 +31,8 @@ from manim import (
     UP,
     Arrow,
     Circle,
+    DashedLine,
+    Dot,
     Line,
     Mobject,
     Rectangle,
@@ -313,10 +316,11 @@ class MlpBlockDiagram(VGroup):
         return self.output_arrow.get_end()
 
 
-def _add_node(radius: float = 0.22, color: str = colors.RESIDUAL) -> VGroup:
-    circle = Circle(radius=radius, stroke_color=color, stroke_width=3)
+def _add_node(radius: float = 0.22, color: str = colors.RESIDUAL, stroke_width: float = 3) -> VGroup:
+    """The ``⊕`` where the residual path joins: a circle with a plus inside."""
+    circle = Circle(radius=radius, stroke_color=color, stroke_width=stroke_width)
     r = radius * 0.6
-    plus = VGroup(Line(LEFT * r, RIGHT * r), Line(DOWN * r, UP * r)).set_stroke(color, width=3)
+    plus = VGroup(Line(LEFT * r, RIGHT * r), Line(DOWN * r, UP * r)).set_stroke(color, width=stroke_width)
     return VGroup(circle, plus)
 
 
@@ -459,3 +463,110 @@ class TransformerFlow(VGroup):
 
     def get_mlp_block(self, k: int = 0) -> LabeledBox:
         return self.mlp_blocks[k]
+
+
+class ParallelLanes(VGroup):
+    """One lane per token through the same MLP block: word, vector in, W↑ -> ReLU -> W↓, ⊕ residual, vector out.
+
+    The lanes are stacked downwards, one per token, with dashed separators between them; each lane's
+    residual path runs above its boxes into the ``⊕``. The group is centred on the origin.
+
+    Parameters
+    ----------
+    words
+        The token of each lane (its name, at the left).
+    inputs, outputs
+        ``(n_tokens, d)`` arrays: the vector entering and leaving each lane (they shade the vector icons).
+    word_colors
+        Colour of each word (``None`` in the sequence, or no sequence: :data:`~llmfacts.colors.TEXT`).
+    pitch
+        Distance between the centres of neighbouring lanes.
+    font_size
+        Size of the words.
+
+    Attributes
+    ----------
+    words, in_icons, out_icons
+        One word, input icon and output icon per lane.
+    lanes
+        Per lane, ``VGroup(residual_path, arrows, boxes, add_node)``.
+    paths
+        A :class:`~manim.Line` along each lane, from the input icon to the output icon, where they were
+        built (see :meth:`moving_dots` for the current ones).
+    separators
+        The dashed lines between lanes.
+
+    Examples
+    --------
+
+    .. code-block:: python
+
+        import numpy as np
+        from manim import MoveAlongPath, Scene
+        from llmfacts.mobjects import ParallelLanes
+
+        class Lanes(Scene):
+            def construct(self):
+                rng = np.random.default_rng(0)
+                x = rng.normal(size=(3, 6))
+                lanes = ParallelLanes(["Michael", "Jordan", "plays"], x, x + rng.normal(size=(3, 6)))
+                self.add(lanes)
+                dots, paths = lanes.moving_dots()
+                self.play(*(MoveAlongPath(dot, path) for dot, path in zip(dots, paths)))
+    """
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        inputs: np.ndarray | Sequence[Sequence[float]],
+        outputs: np.ndarray | Sequence[Sequence[float]],
+        *,
+        word_colors: Sequence[str | None] | None = None,
+        pitch: float = 0.82,
+        font_size: float = 26,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        word_colors = word_colors or [None] * len(words)
+        self.words, self.in_icons, self.out_icons = VGroup(), VGroup(), VGroup()
+        self.lanes, self.paths, self.separators = VGroup(), [], VGroup()
+        d = np.asarray(inputs).shape[1]
+        for k, (word, x, y_out) in enumerate(zip(words, inputs, outputs)):
+            y = -k * pitch
+            label = Text(word, font_size=font_size, color=word_colors[k] or colors.TEXT)
+            label.move_to([0, y, 0], aligned_edge=RIGHT)
+            icon_in = VectorIcon(x, cell_width=0.3, cell_height=0.6 / d).move_to([0.45, y, 0])
+            boxes = VGroup(
+                LabeledBox("W↑", width=1.1, height=0.5, color=colors.MLP, font_size=26),
+                LabeledBox("ReLU", width=1.1, height=0.44, color=colors.RELU, font_size=24, fill_opacity=0.1),
+                LabeledBox("W↓", width=1.1, height=0.5, color=colors.MLP, font_size=26),
+            ).arrange(RIGHT, buff=0.45)
+            boxes.move_to([1.25 + boxes.width / 2, y, 0])
+            node = _add_node(radius=0.13, stroke_width=2).move_to([boxes.get_right()[0] + 0.5, y, 0])
+            icon_out = VectorIcon(y_out, cell_width=0.3, cell_height=0.6 / d).move_to([node.get_x() + 0.75, y, 0])
+            arrows = VGroup(*(Line(a.get_right(), b.get_left(), stroke_width=2, color=colors.TEXT_DIM)
+                              for a, b in zip([icon_in, *boxes], [*boxes, node])),
+                            Line(node.get_right(), icon_out.get_left(), stroke_width=2, color=colors.TEXT_DIM))
+            top = y + 0.33
+            bypass = VGroup(Line([0.8, y, 0], [0.8, top, 0]), Line([0.8, top, 0], [node.get_x(), top, 0]),
+                            Line([node.get_x(), top, 0], node.get_top())).set_stroke(colors.RESIDUAL, width=1.5,
+                                                                                      opacity=0.7)
+            self.words.add(label)
+            self.in_icons.add(icon_in)
+            self.out_icons.add(icon_out)
+            self.lanes.add(VGroup(bypass, arrows, boxes, node))
+            self.paths.append(Line(icon_in.get_right(), icon_out.get_left()))
+            if k:
+                sep = DashedLine([-1.5, y + pitch / 2, 0], [icon_out.get_right()[0] + 0.1, y + pitch / 2, 0],
+                                 stroke_width=1.5, color=colors.DATA_DIM, dash_length=0.08)
+                self.separators.add(sep)
+        self.add(self.separators, self.words, self.in_icons, self.lanes, self.out_icons)
+        self.center()
+
+    def moving_dots(self) -> tuple[VGroup, list[Line]]:
+        """A dot at the start of every lane, and the path each one follows (after any move of the lanes)."""
+        starts = [icon.get_right() for icon in self.in_icons]
+        ends = [icon.get_left() for icon in self.out_icons]
+        paths = [Line(a, b) for a, b in zip(starts, ends)]
+        dots = VGroup(*(Dot(p.get_start(), radius=0.06, color=colors.HIGHLIGHT) for p in paths))
+        return dots, paths
