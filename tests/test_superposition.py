@@ -266,30 +266,74 @@ def test_random_capacity_estimate_is_the_expected_one_bad_pair_point():
 # ----------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("p", [3.0, 18.0, 60.0])
+@pytest.mark.parametrize("p", [3.0, 18.0, 60.0, 300.0])
 @pytest.mark.parametrize("chunk_rows", [1, 7, 64])
 def test_hand_written_gradient_matches_autograd(p, chunk_rows):
     x = torch.tensor(random_unit_vectors(40, 6, seed=1), dtype=torch.float64)
-    scale = 0.8
-    xr = x.clone().requires_grad_(True)
-    spherical_objective(xr, p, scale).backward()
-    g, top = spherical_gradient(x, p, scale=scale, chunk_rows=chunk_rows)
-    torch.testing.assert_close(g, xr.grad, rtol=1e-10, atol=1e-10 * float(xr.grad.abs().max()))
-    raw = (x @ x.T).fill_diagonal_(0).abs().max().item()  # rows not renormalised: the stated F uses x as is
-    assert top == pytest.approx(raw, rel=1e-12)
-    # scale=None: the gradient for scale = the largest |cos|, whatever the hint
-    for hint in (None, 0.01, 0.5, 50.0):
-        g2, top2 = spherical_gradient(x, p, scale_hint=hint, chunk_rows=chunk_rows)
+    raw = (x @ x.T).fill_diagonal_(0).abs().max().item()
+    for scale in (0.97 * raw, raw, 1.02 * raw):
         xr = x.clone().requires_grad_(True)
-        spherical_objective(xr, p, top2).backward()
-        torch.testing.assert_close(g2, xr.grad, rtol=1e-9, atol=1e-12)
+        spherical_objective(xr, p, scale).backward()
+        g, top, used = spherical_gradient(x, p, scale, chunk_rows=chunk_rows)
+        assert used == scale and top == pytest.approx(raw, rel=1e-12)
+        # up to the e^-60 floor on negligible weights (p > 120 only), the exact gradient of the stated F
+        torch.testing.assert_close(g, xr.grad, rtol=1e-9, atol=1e-12 * float(xr.grad.abs().max()))
+    # no scale: the largest |cos| of this X (found with rows normalised, so to float precision)
+    g, top, used = spherical_gradient(x, p, chunk_rows=chunk_rows)
+    assert used == pytest.approx(raw, rel=1e-6) and top == pytest.approx(raw, rel=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 5.0])
+def test_a_scale_far_from_the_worst_pair_is_replaced_by_it(scale):
+    """Far below, weights would overflow; far above, every weight would sit on the floor: restart at the max."""
+    x = torch.tensor(random_unit_vectors(60, 6, seed=2), dtype=torch.float64)
+    g, top, used = spherical_gradient(x, 400.0, scale, chunk_rows=16)
+    assert used == pytest.approx(top, rel=1e-12) and torch.isfinite(g).all()
+    xr = x.clone().requires_grad_(True)
+    spherical_objective(xr, 400.0, used).backward()
+    torch.testing.assert_close(g, xr.grad, rtol=1e-9, atol=1e-12 * float(xr.grad.abs().max()))
 
 
 def test_gradient_survives_large_p_in_float32():
     x = torch.from_numpy(random_unit_vectors(300, 10, seed=0))
-    g, top = spherical_gradient(x, 2000.0, scale_hint=0.01)
+    g, top, _ = spherical_gradient(x, 2000.0, 0.01)
     assert torch.isfinite(g).all() and g.abs().max() > 0
     assert top == pytest.approx(_dense_max_abs_cos(x.numpy()), rel=1e-5)
+
+
+@pytest.mark.parametrize("p", [3.0, 68.0, 400.0])
+def test_bfloat16_products_give_the_float32_gradient_to_a_fraction_of_a_percent(p):
+    x = torch.from_numpy(random_unit_vectors(500, 20, seed=3))
+    exact, top, scale = spherical_gradient(x, p, chunk_rows=64)
+    low, top_low, _ = spherical_gradient(x, p, scale, chunk_rows=64, products="bfloat16")
+    assert top_low == top  # the cosines themselves stay float32
+    rel = float((low - exact).norm() / exact.norm())
+    assert 0.0 < rel < 1e-2  # rounded (8 significant bits), yet the same direction to well under 1 %
+    cos_between = float((low * exact).sum() / (low.norm() * exact.norm()))
+    assert cos_between > 0.9999
+
+
+def test_products_setting_is_checked_and_auto_resolves_to_a_concrete_type(monkeypatch):
+    x = torch.from_numpy(random_unit_vectors(30, 5, seed=0))
+    with pytest.raises(ValueError, match="products"):
+        spherical_gradient(x, 10.0, products="float16")
+    with pytest.raises(ValueError, match="products"):
+        sp.resolve_products("half")
+    assert sp.resolve_products("float32") == "float32" and sp.resolve_products("bfloat16") == "bfloat16"
+    monkeypatch.setattr(sp, "_cpu_flags", lambda: {"avx2", "amx_bf16"})
+    assert sp.resolve_products("auto", "cpu") == "bfloat16"
+    monkeypatch.setattr(sp, "_cpu_flags", lambda: {"avx2", "fma"})
+    assert sp.resolve_products("auto", "cpu") == "float32"
+    monkeypatch.setattr(sp, "_cpu_flags", lambda: set())
+    assert sp.SphericalAdam(x, device="cpu").products == "float32"
+
+
+@pytest.mark.parametrize("products", ["float32", "bfloat16"])
+def test_spherical_optimize_works_with_either_product_type(products):
+    x = random_unit_vectors(150, 10, seed=2)
+    r = spherical_optimize(x, steps=40, progress=False, products=products)
+    assert r.params["products"] == products
+    assert r.final.max_abs_cos < 0.75 * r.initial.max_abs_cos
 
 
 def test_spherical_optimize_lowers_the_worst_pair_and_keeps_unit_rows():
@@ -405,6 +449,19 @@ def test_run_experiment_is_cached_and_round_trips(tmp_path, monkeypatch, method)
     c = sp.run_experiment(60, 6, method, steps=12, snapshot_every=4, progress=False, cache=False)
     assert calls[-1] == 12 and len(calls) == 5 and len(list(tmp_path.rglob("*.npz"))) == n_files
     np.testing.assert_array_equal(c.vectors, a.vectors)  # deterministic
+
+
+def test_run_experiment_keys_the_cache_by_the_resolved_product_type(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMFACTS_CACHE_DIR", str(tmp_path))
+    here = sp.resolve_products("auto", "cpu")
+    other = {"float32": "bfloat16", "bfloat16": "float32"}[here]
+    a = sp.run_experiment(60, 6, steps=8, progress=False, device="cpu")
+    b = sp.run_experiment(60, 6, steps=8, progress=False, device="cpu", products=here)
+    assert a.params["products"] == here
+    assert len(list(tmp_path.rglob("*.npz"))) == 1  # "auto" and what it means here are one computation
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    c = sp.run_experiment(60, 6, steps=8, progress=False, device="cpu", products=other)
+    assert c.params["products"] == other and len(list(tmp_path.rglob("*.npz"))) == 2
 
 
 def test_run_experiment_rejects_unknown_settings(tmp_path, monkeypatch):
