@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/superposition.py              # N = 10,000 vectors in d = 100
     .venv/bin/python bench/superposition.py --n 2000 --d 50 --steps 100   # a quicker look
+    .venv/bin/python bench/superposition.py --products float32            # without bfloat16 products
 
 What it measures, in one run (never through the disk cache - everything is computed):
 
@@ -12,7 +13,9 @@ What it measures, in one run (never through the disk cache - everything is compu
    ``G = X X^T`` dense and the gradient from autograd.  Time per step is the median over those steps.
 2. **The project's optimiser, per step and peak memory.**  Another child process runs ``--probe-steps``
    steps of :class:`llmfacts.compute.superposition.SphericalAdam` (chunked Gram blocks, hand-written
-   gradient) on the same vectors; median time per step.
+   gradient, its weight x vector products in the number type ``products="auto"`` picks on this machine:
+   bfloat16 where the CPU has AMX or AVX-512 BF16, float32 elsewhere) on the same vectors; median time per
+   step.
 3. **The full run**: :func:`llmfacts.compute.superposition.spherical_optimize` from random vectors to the
    end of its schedule (``--steps``, default the module's), in this process, with the angle statistics of
    the start and the end.
@@ -77,11 +80,11 @@ def _child_classic(n: int, d: int, steps: int, seed: int) -> dict:
             "peak_extra_bytes": _maxrss_bytes() - before}
 
 
-def _child_project(n: int, d: int, steps: int, seed: int) -> dict:
+def _child_project(n: int, d: int, steps: int, seed: int, products: str = "auto") -> dict:
     """A few steps of the project's optimiser (mid-schedule exponent and learning rate)."""
     from llmfacts.compute.superposition import SphericalAdam, random_unit_vectors
 
-    opt = SphericalAdam(random_unit_vectors(n, d, seed))
+    opt = SphericalAdam(random_unit_vectors(n, d, seed), products=products)
     before = _maxrss_bytes()
     times = []
     for _ in range(steps):
@@ -89,12 +92,12 @@ def _child_project(n: int, d: int, steps: int, seed: int) -> dict:
         opt.step(p=68.0, lr=0.005)
         times.append(time.perf_counter() - t0)
     return {"seconds_per_step": statistics.median(times), "times": times,
-            "peak_extra_bytes": _maxrss_bytes() - before}
+            "peak_extra_bytes": _maxrss_bytes() - before, "products": opt.products}
 
 
-def _in_child(kind: str, n: int, d: int, steps: int, seed: int, threads: int | None) -> dict:
+def _in_child(kind: str, n: int, d: int, steps: int, seed: int, threads: int | None, products: str) -> dict:
     cmd = [sys.executable, __file__, "--child", kind, "--n", str(n), "--d", str(d), "--child-steps", str(steps),
-           "--seed", str(seed)]
+           "--seed", str(seed), "--products", products]
     if threads:
         cmd += ["--threads", str(threads)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO)
@@ -113,6 +116,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--classic-steps", type=int, default=3, help="classic steps to time")
     ap.add_argument("--probe-steps", type=int, default=6, help="project steps to time in the child")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    ap.add_argument("--products", choices=["auto", *sp.PRODUCT_DTYPES], default="auto",
+                    help="number type of the project optimiser's weight x vector products (default: auto, "
+                         "bfloat16 on CPUs with AMX or AVX-512 BF16, else float32)")
     ap.add_argument("--child", choices=["classic", "project"], help=argparse.SUPPRESS)
     ap.add_argument("--child-steps", type=int, default=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -122,25 +128,29 @@ def main(argv: list[str] | None = None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.child:
-        fn = _child_classic if args.child == "classic" else _child_project
-        print(json.dumps(fn(args.n, args.d, args.child_steps, args.seed)))
+        if args.child == "classic":
+            print(json.dumps(_child_classic(args.n, args.d, args.child_steps, args.seed)))
+        else:
+            print(json.dumps(_child_project(args.n, args.d, args.child_steps, args.seed, args.products)))
         return
 
     print(f"superposition benchmark: N={args.n} d={args.d} torch threads={torch.get_num_threads()} "
           f"device={'cuda' if torch.cuda.is_available() else 'cpu'}", flush=True)
-    classic = _in_child("classic", args.n, args.d, args.classic_steps, args.seed, args.threads)
+    classic = _in_child("classic", args.n, args.d, args.classic_steps, args.seed, args.threads, args.products)
     print(f"classic loop (dense Gram + autograd): {classic['seconds_per_step']:.3f} s/step "
           f"(steps: {', '.join(f'{t:.2f}' for t in classic['times'])}), "
           f"peak extra memory {classic['peak_extra_bytes'] / 2**20:.0f} MiB", flush=True)
-    project = _in_child("project", args.n, args.d, args.probe_steps, args.seed, args.threads)
-    print(f"project optimiser (chunked, hand-written gradient): {project['seconds_per_step']:.3f} s/step "
+    project = _in_child("project", args.n, args.d, args.probe_steps, args.seed, args.threads, args.products)
+    print(f"project optimiser (chunked, hand-written gradient, {project['products']} products): "
+          f"{project['seconds_per_step']:.3f} s/step "
           f"(steps: {', '.join(f'{t:.2f}' for t in project['times'])}), "
           f"peak extra memory {project['peak_extra_bytes'] / 2**20:.0f} MiB", flush=True)
     speedup = classic["seconds_per_step"] / project["seconds_per_step"]
     mem_ratio = classic["peak_extra_bytes"] / max(1, project["peak_extra_bytes"])
 
     x = sp.random_unit_vectors(args.n, args.d, args.seed)
-    res = sp.spherical_optimize(x, steps=args.steps, progress=sys.stderr.isatty(), seed=args.seed)
+    res = sp.spherical_optimize(x, steps=args.steps, progress=sys.stderr.isatty(), seed=args.seed,
+                                products=args.products)
     lb = sp.max_abs_cos_lower_bound(args.n, args.d)
     for label, s in (("initial", res.initial), ("final", res.final)):
         print(f"{label}: max|cos|={s.max_abs_cos:.4f} angles {s.min_angle_deg:.2f}-{s.max_angle_deg:.2f} deg, "
