@@ -14,6 +14,7 @@ from llmfacts.storyboard import REPO_ROOT, SceneEntry, find_scene
 
 TINY = SceneEntry("TinyStory", "tests.fixtures.tiny_scene", "fixture")
 BROKEN = SceneEntry("BrokenStory", "tests.fixtures.tiny_scene", "fixture")
+ODD = SceneEntry("OddTimingStory", "tests.fixtures.tiny_scene", "fixture")
 
 
 @pytest.fixture()
@@ -70,6 +71,21 @@ def test_join_adds_durations_and_shifts_subtitles(settings):
     assert video.count_frames(joined) == 90
     cues = video.parse_srt(srt.read_text())
     assert [round(c[0], 3) for c in cues] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_join_accepts_clips_whose_average_frame_rate_wobbles(settings):
+    """Regression: probe() once compared the duration-derived average rate, and refused to join 15 fps clips."""
+    import av
+
+    outcomes = render_scenes([TINY, ODD], settings)
+    averages = []
+    for o in outcomes:
+        with av.open(str(o.video)) as container:
+            averages.append(container.streams.video[0].average_rate)
+        assert video.probe(o.video).fps == 15
+    assert averages[0] != averages[1]  # the case this test is about: the average rates differ by a hair
+    joined, _ = join_outputs(outcomes, settings)
+    assert video.count_frames(joined) == sum(video.probe(o.video).frames for o in outcomes)
 
 
 def test_join_refuses_mismatched_parts(tmp_path, settings):
