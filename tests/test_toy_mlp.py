@@ -200,6 +200,131 @@ def test_arrays_are_read_only(mlp):
         mlp.run(("Michael", "Jordan")).post[0] = 5.0
 
 
+# ---------------------------------------------------------------- words of a prompt
+
+PROMPT_FILLERS = ("plays", "the", "sport", "of")
+
+
+def old_way_directions(config):
+    """The named directions as build_toy_mlp made them before filler words existed (overlap 0): the first
+    rows of a uniformly random rotation, the first draw of the block's stream."""
+    rng = np.random.default_rng(config.seed)
+    q, r = np.linalg.qr(rng.standard_normal((config.d_model, config.d_model)))
+    q = q * np.sign(np.diag(r))[None, :]
+    return dict(zip(config.names, q[:, : len(config.names)].T))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [ToyMLPConfig(), ToyMLPConfig(overlap=0.05, seed=1), ToyMLPConfig(d_model=8, seed=3),
+     ToyMLPConfig(fact=ToyFact("Serena", "Williams", "tennis"))],
+    ids=["default", "overlap", "one-free-dimension", "serena"],
+)
+def test_filler_directions_are_unit_and_perpendicular_to_every_named_direction(config):
+    """The bound: |cos| with every named direction below 1e-12 (round-off), overlap or not."""
+    m = build_toy_mlp(config)
+    named = np.stack(list(m.directions.values()))
+    for word in (*PROMPT_FILLERS, "Basketball", "Michael Jordan", "é"):
+        assert not m.is_named(word)
+        v = m.word_direction(word)
+        assert v.shape == (m.d_model,)
+        assert np.linalg.norm(v) == pytest.approx(1.0, abs=1e-12)
+        assert np.abs(named @ v).max() < 1e-12
+        with pytest.raises(ValueError):
+            v[0] = 1.0  # read-only like every other array of the model
+
+
+def test_filler_directions_are_distinct_but_not_perpendicular_to_each_other(mlp):
+    """Only d_model - 7 = 5 dimensions are free, so fillers are not made perpendicular to one another."""
+    f = np.stack([mlp.word_direction(w) for w in PROMPT_FILLERS])
+    cos = np.abs(f @ f.T)[~np.eye(len(f), dtype=bool)]
+    assert cos.max() < 0.99  # every word has its own direction
+    assert np.abs(f).max() < 0.9 and (np.abs(f) > 0.01).mean() > 0.8  # dense, like the named ones
+
+
+def test_named_words_keep_their_direction(mlp):
+    for name in mlp.names:
+        assert mlp.is_named(name)
+        np.testing.assert_array_equal(mlp.word_direction(name), mlp.direction(name))
+    # the first-name token before attention: the same trace the residual scene takes with run(("Michael",))
+    a, b = mlp.run(mlp.word_direction("Michael")), mlp.run(("Michael",))
+    np.testing.assert_array_equal(a.out, b.out)
+    assert a.readout_out == b.readout_out
+
+
+def test_filler_directions_are_deterministic(mlp):
+    again = build_toy_mlp()
+    first = {w: mlp.word_direction(w) for w in PROMPT_FILLERS}
+    for w in reversed(PROMPT_FILLERS):  # another model, another order of asking: the same vectors
+        np.testing.assert_array_equal(again.word_direction(w), first[w])
+    code = ("from llmfacts.compute.toy_mlp import build_toy_mlp; "
+            "print(repr(float(build_toy_mlp().word_direction('sport')[3])))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert float(out) == float(first["sport"][3])  # no salted hash(): the same in every process
+    other_seed = build_toy_mlp(ToyMLPConfig(seed=1))
+    assert not np.allclose(other_seed.word_direction("sport"), first["sport"])
+
+
+def test_filler_words_change_no_existing_number():
+    """Directions and weights are those computed the old way (before filler words existed); asking for
+    filler directions draws nothing from the block's stream and changes nothing afterwards."""
+    config = ToyMLPConfig()
+    m = build_toy_mlp(config)
+    before = {k: np.array(getattr(m, k)) for k in ("W_up", "b_up", "W_down", "b_down")}
+    for w in PROMPT_FILLERS:
+        m.word_direction(w)
+    for name, ref in old_way_directions(config).items():
+        np.testing.assert_allclose(m.directions[name], ref, rtol=0, atol=1e-15)
+    for k, ref in before.items():
+        np.testing.assert_array_equal(getattr(m, k), ref)
+    rebuilt = build_toy_mlp(config)
+    for k, ref in before.items():
+        np.testing.assert_array_equal(getattr(rebuilt, k), ref)
+    # fingerprints of the weights, computed by the code of commit 89cce64 (before filler words)
+    assert m.directions["Michael"][:2] == pytest.approx([0.02916860793482634, -0.5393922838286432], abs=1e-13)
+    assert float(m.W_up.sum()) == pytest.approx(-5.892537691288519, abs=1e-11)
+    assert float(m.b_up.sum()) == pytest.approx(-59.39891721082827, abs=1e-11)
+    assert float(m.W_down.sum()) == pytest.approx(-2.9859285485566587, abs=1e-11)
+    assert float(m.b_down.sum()) == pytest.approx(0.19892188574107086, abs=1e-12)
+    assert float((m.W_up ** 2).sum()) == pytest.approx(71.47178123130394, abs=1e-10)
+    assert float((m.W_down ** 2).sum()) == pytest.approx(28.283489334024132, abs=1e-10)
+    skewed = build_toy_mlp(ToyMLPConfig(overlap=0.05, seed=1))
+    skewed.word_direction("the")
+    assert skewed.directions["Michael"][:2] == pytest.approx([0.08735511745552826, -0.18615733806068857], abs=1e-13)
+    assert float(skewed.W_up.sum()) == pytest.approx(-13.16578460155245, abs=1e-11)
+    assert float(skewed.W_down.sum()) == pytest.approx(0.20432348065566153, abs=1e-11)
+
+
+def test_block_on_a_filler_token_keeps_neuron_0_off_and_adds_no_attribute(mlp):
+    """A filler direction is perpendicular to Michael + Jordan, so neuron 0 sees 0 + bias = -1 and the ReLU
+    gives exactly 0 (the same holds for every fact neuron). Some extra neurons do fire, but their columns
+    of W_down and b_down are perpendicular to every attribute, so nothing is added along any attribute:
+    the block changes the filler's vector, just not where an attribute is read."""
+    fired = {}
+    for word in PROMPT_FILLERS:
+        t = mlp.run(mlp.word_direction(word))
+        assert t.up[0] == 0.0  # round-off snapped
+        assert t.pre_activation[0] == -1.0
+        assert t.post[0] == 0.0
+        assert not t.active[: len(mlp.facts)].any()
+        for attr in mlp.attributes:
+            assert t.readout_in[attr] == 0.0
+            assert t.gained[attr] == 0.0
+            assert t.readout_out[attr] == 0.0
+        assert np.linalg.norm(t.down) > 0.1  # the vector does change, elsewhere
+        fired[word] = np.flatnonzero(t.active).tolist()
+    assert fired == {"plays": [18], "the": [18], "sport": [], "of": [43]}
+
+
+def test_no_direction_left_for_fillers_when_names_fill_the_space():
+    m = build_toy_mlp(ToyMLPConfig(d_model=7))  # 7 named concepts in 7 dimensions
+    np.testing.assert_array_equal(m.word_direction("Jordan"), m.direction("Jordan"))
+    with pytest.raises(ValueError, match="no direction left"):
+        m.word_direction("the")
+    with pytest.raises(ValueError):
+        m.word_direction("")
+
+
 # ---------------------------------------------------------------- activations and PyTorch
 
 

@@ -25,6 +25,24 @@ not to disturb the story: every extra neuron has a negative bias large enough th
 for any vector made of up to three named concepts, and every extra column of ``W_down`` (as well as
 ``b_down``) is perpendicular to all attribute directions, so it never writes an attribute.
 
+The other words of a prompt ("plays", "the", "sport", "of") name no concept of the configuration, yet
+each of their tokens also flows through the block. :meth:`ToyMLP.word_direction` gives any word a unit
+vector: a named concept keeps its direction, every other word gets a *filler* direction. A filler
+direction is drawn from its own random stream, seeded by ``config.seed`` and the word itself (never from
+the stream that builds the block, so asking for one changes no direction, weight or bias, and the answer
+does not depend on which words were asked before), and is then made perpendicular to every named
+direction: its ``|cos|`` with each of them is below ``1e-12`` (round-off), whatever ``overlap`` is. Two
+filler words are *not* made perpendicular to each other: only ``d_model - len(names)`` dimensions are free
+(5 by default), and the block treats every token on its own, so their overlap changes no token's numbers.
+
+This is the vector of a word's token *before* attention: the first-name token holds only the first name,
+and a filler token only its own direction. Attention is what later brings the first name to the last-name
+token, whose vector is then ``token_vector(first, last)``.
+
+For a filler token the fact neurons see ``0 + bias = -1`` and stay silent; the extra neurons that fire
+write only perpendicular to the attributes, so the block adds exactly nothing (up to round-off) along
+any attribute direction.
+
 Floating-point round-off (below ``1e-12``) is snapped to exactly zero in the traced values, so a gate
 sitting exactly at its threshold reads 0 and not ``2.2e-16`` or ``-0.00``.
 
@@ -33,6 +51,7 @@ Nothing here imports manim; :class:`TorchMLPBlock` is the same block as a ``torc
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +92,8 @@ _SILENT_FOR = 3
 _MARGIN = (0.1, 0.6)
 #: Smallest eigenvalue allowed for the Gram matrix of the named directions when ``overlap > 0``.
 _MIN_GRAM_EIGENVALUE = 0.05
+#: Tag of the random streams of filler words (kept apart from the stream that builds the block).
+_WORD_STREAM = 0x776F7264  # "word"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -368,6 +389,44 @@ class ToyMLP:
             return self.directions[name]
         except KeyError:
             raise KeyError(f"unknown concept {name!r}; known: {', '.join(self.names)}") from None
+
+    def is_named(self, word: str) -> bool:
+        """Whether ``word`` is one of the named concepts (a first name, last name or attribute)."""
+        return word in self.directions
+
+    def word_direction(self, word: str) -> np.ndarray:
+        """The unit vector of any word of a prompt, as its token holds it before attention.
+
+        A named concept ("Michael", "basketball") gets :meth:`direction`. Any other word ("plays", "the")
+        gets a *filler* direction: a Gaussian vector from a random stream of its own (seeded by
+        ``config.seed``, a tag and a SHA-256 digest of the word, so it is the same in every process and
+        whatever was asked before; the stream that built the block is not touched), with its component
+        along the named directions removed, then normalised. Its ``|cos|`` with every named direction is
+        below ``1e-12``. Filler words are not perpendicular to each other (see the module docstring).
+
+        Raises ``ValueError`` for an empty word, and when the named directions fill the whole space
+        (``d_model == len(names)``) so that no direction is left for a filler word.
+        """
+        if not isinstance(word, str) or not word.strip():
+            raise ValueError(f"a word must be a non-empty string, got {word!r}")
+        if self.is_named(word):
+            return self.direction(word)
+        named = np.stack(list(self.directions.values()), axis=1)  # (d_model, n_names)
+        if named.shape[1] >= self.d_model:
+            raise ValueError(
+                f"no direction left for the word {word!r}: the {named.shape[1]} named concepts fill all "
+                f"d_model={self.d_model} dimensions"
+            )
+        basis, _ = np.linalg.qr(named)  # orthonormal basis of the named span
+        digest = int.from_bytes(hashlib.sha256(word.encode("utf-8")).digest()[:8], "little")
+        rng = np.random.default_rng([int(self.config.seed), _WORD_STREAM, digest])
+        while True:
+            v = rng.standard_normal(self.d_model)
+            for _ in range(2):  # twice: the second pass removes the round-off of the first
+                v = v - basis @ (basis.T @ v)
+            norm = float(np.linalg.norm(v))
+            if norm > 1e-6:  # a draw (almost) inside the named span is redrawn
+                return _frozen(v / norm)
 
     def neuron_meaning(self, j: int) -> str | None:
         """``"Michael Jordan -> basketball"`` for a neuron built from a fact, ``None`` for the others."""
