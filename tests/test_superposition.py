@@ -242,6 +242,186 @@ def test_band_capacity_figures():
         max_vectors_in_band(d, 0.1) for d in (10, 50, 99))
 
 
+# -- Levenshtein's bound on nearly perpendicular lines, of every degree -------------------------------------
+
+SIN_DEG = {t: math.sin(math.radians(t)) for t in (1.0, 5.0, 10.0)}
+
+
+def _levenshtein_certificate(d: int, eps: float) -> tuple[float, np.ndarray]:
+    """Levenshtein's polynomial built from scratch, without the closed form or the recurrence the module uses:
+    Jacobi polynomials from scipy, the kernel's weights and every expectation by Gauss-Jacobi quadrature.
+    Returns the Delsarte ratio f(1) / f_0 and the coefficients f_j / f_0 in the normalised Jacobi basis."""
+    from scipy import special
+
+    al, be = (d - 3) / 2, -0.5
+    s = 2 * eps * eps - 1
+    m = sp.levenshtein_lines_degree(d, eps)
+    k = (m + 1) // 2
+    da, db = (1.0, 0.0) if m % 2 else (1.0, 1.0)  # the adjacent family the kernel comes from
+
+    def q(j, a, b, x):
+        return special.eval_jacobi(j, a, b, x) / special.eval_jacobi(j, a, b, 1.0)
+
+    def mean(a, b, fn, nodes=60):  # expectation under the probability weight (1-x)^a (1+x)^b
+        x, w = special.roots_jacobi(nodes, a, b)
+        return float(np.sum(w * fn(x)) / np.sum(w))
+
+    a1, b1 = al + da, be + db
+    r = [1.0 / mean(a1, b1, lambda x, j=j: q(j, a1, b1, x) ** 2) for j in range(k)]
+
+    def f(x):
+        kern = sum(r[j] * q(j, a1, b1, x) * q(j, a1, b1, s) for j in range(k))
+        return (x - s) * kern**2 * ((x + 1) if db else 1.0)
+
+    f0 = mean(al, be, f)
+    coef = np.array([mean(al, be, lambda x, j=j: f(x) * q(j, al, be, x))
+                     / mean(al, be, lambda x, j=j: q(j, al, be, x) ** 2) for j in range(m + 1)])
+    grid = np.linspace(-1.0, s, 2001)
+    assert np.all(f(grid) <= 1e-12 * abs(f(1.0)))  # f <= 0 wherever two lines may meet
+    return float(f(1.0) / f0), coef / f0
+
+
+@pytest.mark.parametrize("d, eps", [(3, 0.5), (5, 0.6), (8, 0.5), (10, 0.3), (10, 0.5), (20, 0.4), (24, 0.5),
+                                    (30, 0.25), (100, SIN_DEG[10.0]), (300, 0.2), (2, 0.9)])
+def test_levenshtein_lines_bound_is_a_valid_delsarte_certificate(d, eps):
+    ratio, coef = _levenshtein_certificate(d, eps)
+    # every Gegenbauer coefficient non-negative: the polynomial is admissible, so f(1)/f_0 bounds N
+    assert np.all(coef >= -1e-9 * np.max(np.abs(coef)))
+    assert coef[0] == pytest.approx(1.0, rel=1e-9)
+    assert sp.levenshtein_lines_bound(d, eps) == pytest.approx(ratio, rel=1e-8)
+    assert sp.levenshtein_lines_bound(d, eps) >= ratio * (1 - 1e-12)  # the safety margin is on the safe side
+
+
+@pytest.mark.parametrize("d, eps", [(10, 0.3), (10, 0.5), (20, 0.4), (50, 0.3), (100, SIN_DEG[10.0])])
+def test_levenshtein_lines_bound_is_the_linear_programme_of_its_degree(d, eps):
+    """Delsarte's LP over even polynomials of degree 2m in the cosine, solved numerically on a grid, finds
+    the same number (a hair lower: the grid checks f <= 0 only at its points)."""
+    m = sp.levenshtein_lines_degree(d, eps)
+    lp = _lp_max_n(d, eps, degree=2 * m, grid=4001)
+    assert lp <= sp.levenshtein_lines_bound(d, eps)
+    assert lp == pytest.approx(sp.levenshtein_lines_bound(d, eps), rel=1e-5)
+
+
+def _e8_lines() -> np.ndarray:
+    """The 240 roots of E8 up to sign: 120 unit vectors in R^8 with every |cos| in {0, 1/2}."""
+    import itertools
+
+    roots = []
+    for i, j in itertools.combinations(range(8), 2):
+        for si, sj in itertools.product((1.0, -1.0), repeat=2):
+            v = np.zeros(8)
+            v[i], v[j] = si, sj
+            roots.append(v)
+    for signs in itertools.product((0.5, -0.5), repeat=8):
+        if sum(x < 0 for x in signs) % 2 == 0:
+            roots.append(np.array(signs))
+    roots = np.array(roots) / math.sqrt(2.0)
+    first = np.array([r[np.flatnonzero(r)[0]] > 0 for r in roots])
+    return roots[first]
+
+
+def test_levenshtein_lines_bound_meets_the_known_tight_line_systems():
+    e8 = _e8_lines()
+    assert e8.shape == (120, 8)
+    assert _dense_max_abs_cos(e8) == pytest.approx(0.5, abs=1e-12)
+    for d, eps, n in [(8, 0.5, 120),  # E8 roots
+                      (24, 0.5, 98_280),  # Leech lattice minimal vectors
+                      (7, 1 / 3, 28), (23, 1 / 5, 276), (3, 1 / math.sqrt(5), 6),  # equiangular lines
+                      (6, 1 / 3, 16), (100, 1 / 100, 101)]:  # equiangular; the regular simplex
+        assert sp.levenshtein_lines_bound(d, eps) == pytest.approx(n, rel=1e-8)
+        assert max_vectors_in_band(d, eps) == n
+    for d in (2, 3, 10, 100, 12_288):
+        assert max_vectors_in_band(d, 0.0) == d  # an orthonormal basis, nothing more
+        assert sp.levenshtein_lines_bound(d, 0.0) == pytest.approx(d, rel=1e-8)
+    for n in range(2, 13):  # n lines through the origin of the plane, pi/n apart
+        assert max_vectors_in_band(2, math.cos(math.pi / n) + 1e-12) == n
+
+
+def test_levenshtein_lines_bound_extends_welch_and_the_degree_4_bound():
+    for d in (5, 20, 100, 3_000):
+        for a in np.linspace(0.0, 0.99 * 3 / (d + 2), 25):
+            eps = math.sqrt(a)
+            lev = sp.levenshtein_lines_bound(d, eps)
+            lp4 = d * (d + 2) * (1 - a) / (3 - (d + 2) * a)
+            assert lev <= lp4 * (1 + 1e-8)
+            if a * d < 1:
+                assert lev <= d * (1 - a) / (1 - d * a) * (1 + 1e-8)
+            if a <= 1 / (d + 2):  # degree 1 in x is the relative bound, and the best there is
+                assert sp.levenshtein_lines_degree(d, eps) == 1
+                assert lev == pytest.approx(d * (1 - a) / (1 - d * a), rel=1e-8)
+            elif a <= 3 / (d + 4):  # degree 2 in x: the degree-4 bound in the cosine
+                assert sp.levenshtein_lines_degree(d, eps) == 2
+                assert lev == pytest.approx(lp4, rel=1e-8)
+            else:
+                assert sp.levenshtein_lines_degree(d, eps) >= 3
+                assert lev < lp4
+
+
+def test_levenshtein_lines_bound_grows_with_tolerance_and_dimension():
+    for d in (2, 3, 10, 100, 1_000, 12_288):
+        logs = [sp.log_levenshtein_lines_bound(d, float(e)) for e in np.linspace(0.0, 0.9, 60)]
+        assert np.all(np.diff(logs) >= -1e-12)
+    dims = sorted(set(range(2, 60)) | {int(x) for x in np.logspace(2, 5, 40)})
+    for eps in (0.01, SIN_DEG[1.0], 0.05, SIN_DEG[5.0], SIN_DEG[10.0], 1 / 3, 0.5, 0.8):
+        logs = [sp.log_levenshtein_lines_bound(d, eps) for d in dims]
+        assert np.all(np.diff(logs) >= -1e-12)
+        assert all(v >= math.log(d) - 1e-12 for v, d in zip(logs, dims))
+
+
+@pytest.mark.filterwarnings("ignore:The algorithm does not converge")  # quad, deep in the random tail
+def test_levenshtein_lines_bound_never_below_what_random_vectors_reach():
+    """Random vectors give at least the largest whole N below the one-expected-bad-pair point."""
+    for eps in (0.01, SIN_DEG[1.0], SIN_DEG[5.0], SIN_DEG[10.0], 0.3, 0.6):
+        for d in (2, 3, 10, 100, 1_000, 10_000, 49_152, 100_000):
+            rnd = random_capacity_estimate(d, eps)
+            if math.isfinite(rnd):
+                assert sp.log_levenshtein_lines_bound(d, eps) >= math.log(math.ceil(rnd) - 1)
+            if 10 < rnd < math.inf:
+                assert sp.log_levenshtein_lines_bound(d, eps) > math.log(rnd)
+
+
+def test_levenshtein_lines_bound_in_logs_matches_high_precision_arithmetic():
+    """The module's float recurrence with rescaling against mpmath at 120 digits, at d and degrees as large
+    as the scenes use (the values are far below the smallest float)."""
+    import mpmath as mp
+
+    def norm_jacobi(n, a, b, x):
+        a, b, x = mp.mpf(a), mp.mpf(b), mp.mpf(x)
+        p0, p1 = mp.mpf(1), (a + 1) + (a + b + 2) * (x - 1) / 2
+        for j in range(2, n + 1):
+            c = 2 * j + a + b
+            p0, p1 = p1, ((c - 1) * (c * (c - 2) * x + a * a - b * b) * p1
+                          - 2 * (j + a - 1) * (j + b - 1) * c * p0) / (2 * j * (j + a + b) * (c - 2))
+        return (p1 if n else p0) / mp.binomial(n + a, n)
+
+    with mp.workdps(120):
+        for d, eps in [(12_288, SIN_DEG[5.0]), (49_152, SIN_DEG[10.0]), (3_000, 0.2), (40, 0.6)]:
+            m = sp.levenshtein_lines_degree(d, eps)
+            k, s, al = (m + 1) // 2, 2 * mp.mpf(eps) ** 2 - 1, mp.mpf(d - 3) / 2
+            if m % 2:
+                ratio = norm_jacobi(k - 1, al + 1, -0.5, s) / norm_jacobi(k, al, -0.5, s)
+                dim = mp.binomial(d + 2 * k - 3, 2 * k - 2)
+            else:
+                ratio = norm_jacobi(k - 1, al + 1, 0.5, s) / norm_jacobi(k, al, 0.5, s)
+                dim = mp.binomial(d + 2 * k - 2, 2 * k - 1)
+            exact = float(mp.log((1 - ratio) * dim))
+            # agreement to 1e-10 or better; the module adds its safety margin of 1e-9 on top
+            assert 0.0 <= sp.log_levenshtein_lines_bound(d, eps) - exact <= 1e-9 + 1e-10 * abs(exact)
+
+
+def test_levenshtein_lines_bound_is_far_tighter_than_cap_packing():
+    for tol, d, at_most_log10 in [(1.0, 12_288, 11.7), (5.0, 1_000, 11.4), (5.0, 12_288, 89.0),
+                                  (10.0, 100, 5.3), (10.0, 12_288, 261.7), (10.0, 49_152, 998.9)]:
+        eps = SIN_DEG[tol]
+        bounds = sp._log_band_bounds(d, eps)
+        assert bounds["levenshtein"] / math.log(10) == pytest.approx(at_most_log10, abs=0.05)
+        assert bounds["levenshtein"] < bounds["caps"] - math.log(10) * 10  # ten digits or more shorter
+        assert sp.log10_max_vectors_in_band(d, eps) == pytest.approx(bounds["levenshtein"] / math.log(10))
+    assert max_vectors_in_band(100, SIN_DEG[10.0]) == 183_699
+    with pytest.raises(OverflowError):
+        max_vectors_in_band(49_152, SIN_DEG[10.0])
+
+
 def test_random_capacity_estimate_is_the_expected_one_bad_pair_point():
     for d, eps in [(100, 0.3), (1000, 0.1), (100, COS89)]:
         q = random_pair_tail(d, eps)

@@ -7,8 +7,10 @@ imports manim):
 * :func:`angle_stats` - the distribution of angles over *all* N(N-1)/2 pairs, computed in row chunks so
   that N = 10,000 needs tens of megabytes, not a dense N x N matrix (:class:`AngleStats`);
 * bounds: :func:`welch_bound`, :func:`levenshtein_bound` (degree-4 linear programming),
-  :func:`max_abs_cos_lower_bound`, :func:`max_vectors_in_band`, :func:`min_dimension_for`, and the
-  random-vector estimate :func:`random_capacity_estimate`;
+  :func:`max_abs_cos_lower_bound`, Levenshtein's linear-programming bound of every degree on the number of
+  nearly perpendicular lines (:func:`log_levenshtein_lines_bound`), :func:`max_vectors_in_band`,
+  :func:`log10_max_vectors_in_band`, :func:`min_dimension_for`, and the random-vector estimate
+  :func:`random_capacity_estimate`;
 * two optimisers that push the vectors apart:
 
   - :func:`classic_optimize` - the loop the original video ran (Adam on Σ relu(|G - I| - 0.01) plus a
@@ -48,7 +50,11 @@ __all__ = [
     "welch_bound",
     "levenshtein_bound",
     "max_abs_cos_lower_bound",
+    "levenshtein_lines_degree",
+    "log_levenshtein_lines_bound",
+    "levenshtein_lines_bound",
     "max_vectors_in_band",
+    "log10_max_vectors_in_band",
     "min_dimension_for",
     "random_pair_tail",
     "random_share_within",
@@ -487,24 +493,199 @@ def _log_cap_fraction(d: int, half_angle: float) -> float:
     return top + math.log(val) - log_total
 
 
-def _band_bounds(d: int, eps: float) -> dict[str, float]:
-    """Every upper bound on the number of unit vectors in ``d`` dims with all |cos| <= eps that applies."""
+# -- Levenshtein's bound for lines, of every degree ---------------------------------------------------------
+
+#: Largest degree k (in x = 2 cos^2 - 1) the Levenshtein bound goes to; beyond it the bound is reported as
+#: ``inf`` (no claim).  k grows like d eps^2 / 8: only d eps^2 in the hundreds of thousands needs that much.
+_LEVENSHTEIN_MAX_K = 50_000
+
+#: Relative safety margin added to the computed Levenshtein bound, far above its measured floating-point
+#: error (about 1e-10 relative at k ~ 400, d ~ 10^5), so the returned value stays an upper bound.
+_LEVENSHTEIN_SAFETY = 1e-9
+
+
+def _jacobi_matrix(n: int, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """Diagonal and off-diagonal of the symmetric tridiagonal n x n Jacobi matrix of the weight
+    ``(1 - x)^a (1 + x)^b`` on [-1, 1]: its eigenvalues are the zeros of the Jacobi polynomial P_n^(a,b)."""
+    j = np.arange(n, dtype=np.float64)
+    s = 2.0 * j + a + b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diag = (b * b - a * a) / (s * (s + 2.0))
+    diag[0] = (b - a) / (a + b + 2.0)
+    j1 = np.arange(1, n, dtype=np.float64)
+    s1 = 2.0 * j1 + a + b
+    off = np.sqrt(4.0 * j1 * (j1 + a) * (j1 + b) * (j1 + a + b) / (s1 * s1 * (s1 + 1.0) * (s1 - 1.0)))
+    return diag, off
+
+
+def _largest_jacobi_zero(n: int, a: float, b: float) -> float:
+    """Largest zero of the Jacobi polynomial P_n^(a,b) (-1 for n = 0, by convention)."""
+    from scipy import linalg
+
+    if n == 0:
+        return -1.0
+    diag, off = _jacobi_matrix(n, a, b)
+    if n == 1:
+        return float(diag[0])
+    return float(linalg.eigvalsh_tridiagonal(diag, off, select="i", select_range=(n - 1, n - 1))[0])
+
+
+def _log_normalized_jacobi(n: int, a: float, b: float, x: float) -> tuple[float, float]:
+    """``(sign, log|q|)`` of ``q = P_n^(a,b)(x) / P_n^(a,b)(1)``, by the three-term recurrence with rescaling
+    (the values run far below the smallest float for large a and x near -1)."""
+    from scipy import special
+
+    p0, p1 = 1.0, (a + 1.0) + (a + b + 2.0) * (x - 1.0) / 2.0
+    log_scale = 0.0
+    if n == 0:
+        p1 = p0
+    for m in range(2, n + 1):
+        c = 2.0 * m + a + b
+        p0, p1 = p1, ((c - 1.0) * (c * (c - 2.0) * x + a * a - b * b) * p1
+                      - 2.0 * (m + a - 1.0) * (m + b - 1.0) * c * p0) / (2.0 * m * (m + a + b) * (c - 2.0))
+        big = max(abs(p0), abs(p1))
+        if big > 1e100 or 0.0 < big < 1e-100:
+            p0, p1, log_scale = p0 / big, p1 / big, log_scale + math.log(big)
+    if p1 == 0.0:
+        return 0.0, -math.inf
+    log_p_at_1 = special.gammaln(n + a + 1.0) - special.gammaln(n + 1.0) - special.gammaln(a + 1.0)
+    return math.copysign(1.0, p1), math.log(abs(p1)) + log_scale - float(log_p_at_1)
+
+
+def _log_binomial(n: float, k: float) -> float:
+    from scipy import special
+
+    return float(special.gammaln(n + 1.0) - special.gammaln(k + 1.0) - special.gammaln(n - k + 1.0))
+
+
+def levenshtein_lines_degree(d: int, max_abs_cos: float) -> int:
+    """Degree m (in ``x = 2 cos^2 - 1``; 2m in the cosine) of Levenshtein's polynomial for lines in ``d`` dims
+    with every |cos| <= ``max_abs_cos``: 1 is the relative bound of :func:`max_vectors_in_band`, 2 its degree-4
+    bound; at large d, m grows like ``d * max_abs_cos**2 / 4`` (105 at ±10 degrees in 12,288 dims).  0 when
+    ``d == 1``; raises ``OverflowError`` beyond m = 2 * ``_LEVENSHTEIN_MAX_K``.  See
+    :func:`log_levenshtein_lines_bound`."""
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+    if d == 1:
+        return 0
+    s = 2.0 * max_abs_cos * max_abs_cos - 1.0
+    al, be = (d - 3) / 2.0, -0.5
+
+    def reached(k: int) -> bool:  # t_k^{1,1} >= s
+        return _largest_jacobi_zero(k, al + 1.0, be + 1.0) >= s
+
+    hi = 1
+    while not reached(hi):
+        if hi >= _LEVENSHTEIN_MAX_K:
+            raise OverflowError("the Levenshtein polynomial for this tolerance has too high a degree")
+        hi = min(2 * hi, _LEVENSHTEIN_MAX_K)
+    lo = hi // 2 + 1 if hi > 1 else 1
+    while lo < hi:  # smallest k with t_k^{1,1} >= s (these zeros increase with k)
+        mid = (lo + hi) // 2
+        if reached(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    k = lo
+    return 2 * k - 1 if s <= _largest_jacobi_zero(k, al + 1.0, be) else 2 * k
+
+
+def log_levenshtein_lines_bound(d: int, max_abs_cos: float) -> float:
+    """Natural log of Levenshtein's linear-programming bound on the number of lines (unit vectors up to sign)
+    in ``d`` dims with every pair |cos| <= ``max_abs_cos``; ``inf`` where the degree would exceed the cap.
+
+    **Where it comes from.**  Delsarte, Goethals and Seidel (Geom. Dedicata 6, 1977) bound a set of N unit
+    vectors whose cosines t all lie in [-eps, eps]: if ``f(t) = sum_i f_i G_i(t)`` in Gegenbauer polynomials
+    (normalised ``G_i(1) = 1``) has ``f_0 > 0``, all ``f_i >= 0``, and ``f(t) <= 0`` on [-eps, eps], then summing
+    ``f(<x_a, x_b>)`` over all pairs (a positive semidefinite sum for every ``G_i``) gives ``N <= f(1) / f_0``.
+    For lines only even ``f`` matter; in the variable ``x = 2t^2 - 1`` they are polynomials orthogonal for the
+    Jacobi weight ``(1 - x)^al (1 + x)^be`` with ``al = (d - 3)/2``, ``be = -1/2`` (the real projective space),
+    and the band is ``x <= s = 2 eps^2 - 1``.  Levenshtein (Acta Appl. Math. 29, 1992, "Designs as maximum codes
+    in polynomial metric spaces"; and ch. 6 of the Handbook of Coding Theory, 1998, "Universal bounds for codes
+    and designs") found, for such spaces, the best polynomial of each degree m and proved that its
+    coefficients are non-negative: with ``Q_j^(a,b)`` the Jacobi polynomial ``P_j^(al+a, be+b)`` divided by its
+    value at 1 and ``t_j^(a,b)`` its largest zero (``t_0^(1,1) = -1``),
+
+    * for ``t_{k-1}^(1,1) <= s <= t_k^(1,0)``, degree ``m = 2k - 1``:  ``f(x) = (x - s) K(x, s)^2`` with K the
+      kernel of the ``Q^(1,0)`` family, and ``N <= (1 - Q_{k-1}^(1,0)(s) / Q_k^(0,0)(s)) * C(d + 2k - 3, 2k - 2)``;
+    * for ``t_k^(1,0) <= s <= t_k^(1,1)``, degree ``m = 2k``:  ``f(x) = (x + 1)(x - s) K(x, s)^2`` with the
+      ``Q^(1,1)`` kernel, and ``N <= (1 - Q_{k-1}^(1,1)(s) / Q_k^(0,1)(s)) * C(d + 2k - 2, 2k - 1)``.
+
+    (The binomials are the dimensions of the polynomial spaces behind the kernels: sums of dimensions of
+    even-degree, resp. odd-degree, harmonic polynomials in d variables.)  m = 1 is the relative bound
+    ``d (1 - eps^2) / (1 - d eps^2)`` that :func:`max_vectors_in_band` calls Welch's, m = 2 the degree-4 bound
+    there; each m is the best bound any admissible polynomial of degree <= m gives, so the bound only gets
+    better than those two.  It is rigorous for every d and eps: nothing asymptotic.  It is met with equality by
+    the known tight line systems: 28 lines in R^7 at 1/3, 276 in R^23 at 1/5, the 120 lines of the E8 roots at
+    1/2, and the 98,280 lines of the Leech lattice's minimal vectors at 1/2 in R^24.
+
+    Computed here in logs (it exceeds 1e308 at loose tolerances): the largest zeros from the eigenvalues of the
+    Jacobi matrices, the ``Q`` from their three-term recurrence; plus a relative safety margin of
+    ``_LEVENSHTEIN_SAFETY`` against round-off.  Far from tight at large d: at ±10 degrees in 12,288 dims it
+    allows about 10^262 lines while random directions give about 10^42.
+    """
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+    if d == 1:
+        return 0.0  # on a line every two directions are parallel
+    try:
+        m = levenshtein_lines_degree(d, max_abs_cos)
+    except OverflowError:
+        return math.inf
+    s = 2.0 * max_abs_cos * max_abs_cos - 1.0
+    al, be = (d - 3) / 2.0, -0.5
+    k = (m + 1) // 2
+    if m % 2:
+        sa, la = _log_normalized_jacobi(k - 1, al + 1.0, be, s)
+        sb, lb = _log_normalized_jacobi(k, al, be, s)
+        log_dim = _log_binomial(d + 2.0 * k - 3.0, 2.0 * k - 2.0)
+    else:
+        sa, la = _log_normalized_jacobi(k - 1, al + 1.0, be + 1.0, s)
+        sb, lb = _log_normalized_jacobi(k, al, be + 1.0, s)
+        log_dim = _log_binomial(d + 2.0 * k - 2.0, 2.0 * k - 1.0)
+    if sb == 0.0:  # s is a zero of Q_k: the bound is infinite there (cannot happen inside the range)
+        return math.inf
+    ratio = sa * sb * math.exp(la - lb) if la - lb < 700 else sa * sb * math.inf
+    if not ratio < 1.0:
+        raise ArithmeticError(f"Levenshtein bound not positive for d={d}, eps={max_abs_cos!r}")
+    return math.log1p(-ratio) + log_dim + _LEVENSHTEIN_SAFETY
+
+
+def levenshtein_lines_bound(d: int, max_abs_cos: float) -> float:
+    """Levenshtein's bound on the number of lines in ``d`` dims with every |cos| <= ``max_abs_cos``
+    (:func:`log_levenshtein_lines_bound`), as a float; ``inf`` above 1e300."""
+    log_n = log_levenshtein_lines_bound(d, max_abs_cos)
+    return math.exp(log_n) if log_n < 690.0 else math.inf
+
+
+def _log_band_bounds(d: int, eps: float) -> dict[str, float]:
+    """Natural logs of every upper bound on the number of unit vectors in ``d`` dims with all |cos| <= eps that
+    applies (logs, so that none overflows)."""
     a = eps * eps
     out: dict[str, float] = {}
     if eps == 0.0:
-        out["orthogonal"] = float(d)
+        out["orthogonal"] = math.log(d)
     if d * a < 1.0:
-        out["welch"] = d * (1.0 - a) / (1.0 - d * a)
+        out["welch"] = math.log(d * (1.0 - a) / (1.0 - d * a))
     if (d + 2) * a < 3.0:
-        out["lp4"] = d * (d + 2.0) * (1.0 - a) / (3.0 - (d + 2) * a)
+        out["lp4"] = math.log(d * (d + 2.0) * (1.0 - a) / (3.0 - (d + 2) * a))
     if d >= 2:
+        out["levenshtein"] = log_levenshtein_lines_bound(d, eps)
         # 2N antipodal points at angular distance >= arccos(eps): caps of half that radius are disjoint.
-        log_cap = _log_cap_fraction(d, 0.5 * math.acos(eps))
-        log_n = -math.log(2.0) - log_cap
-        out["caps"] = math.exp(log_n) if log_n < 700 else math.inf
+        out["caps"] = -math.log(2.0) - _log_cap_fraction(d, 0.5 * math.acos(eps))
     else:
-        out["line"] = 1.0
+        out["line"] = 0.0
     return out
+
+
+def _band_bounds(d: int, eps: float) -> dict[str, float]:
+    """Every upper bound on the number of unit vectors in ``d`` dims with all |cos| <= eps that applies
+    (``inf`` where one exceeds a float)."""
+    return {name: (math.exp(v) if v < 700.0 else math.inf) for name, v in _log_band_bounds(d, eps).items()}
 
 
 def max_vectors_in_band(d: int, max_abs_cos: float) -> int:
@@ -515,12 +696,15 @@ def max_vectors_in_band(d: int, max_abs_cos: float) -> int:
     * ``max_abs_cos == 0``: exactly ``d`` (orthonormal vectors);
     * Welch / relative bound, when ``d * eps^2 < 1``: ``N <= d (1 - eps^2) / (1 - d eps^2)``;
     * degree-4 LP bound (:func:`levenshtein_bound`), when ``(d + 2) eps^2 < 3``;
+    * Levenshtein's LP bound of whatever degree the tolerance needs (:func:`log_levenshtein_lines_bound`),
+      always (d >= 2); it equals the first two where they are at their best and beats them elsewhere;
     * cap packing, always: the ``2N`` points ``±x_i`` are ``arccos(eps)`` apart, so caps of half that
-      angular radius around them are disjoint and ``2N`` of them fit on the sphere.
+      angular radius around them are disjoint and ``2N`` of them fit on the sphere (far weaker than
+      Levenshtein's at every tolerance the scenes use; kept as an independent check).
 
     It is an upper bound: the true largest N can be smaller (100-D, ±1 degree: 103 allowed by Welch; the
     regular simplex achieves 101).  Never less than ``d``.  Raises ``OverflowError`` if no finite bound
-    applies in floating point (tolerances so loose that the count exceeds ~1e304).
+    applies in floating point (counts above ~1e304; :func:`log10_max_vectors_in_band` has no such limit).
     """
     if d < 1:
         raise ValueError("d must be >= 1")
@@ -530,6 +714,18 @@ def max_vectors_in_band(d: int, max_abs_cos: float) -> int:
     if not math.isfinite(best):
         raise OverflowError("no finite bound for this tolerance")
     return max(d, int(math.floor(best * (1.0 + 1e-12))))
+
+
+def log10_max_vectors_in_band(d: int, max_abs_cos: float) -> float:
+    """log10 of the smallest bound :func:`max_vectors_in_band` takes the minimum of (before rounding down), for
+    counts of any size: at ±10 degrees in 49,152 dims Levenshtein's bound is about 10^999.  Never below
+    ``log10(d)``; ``inf`` only where no bound is finite."""
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+    best = min(_log_band_bounds(d, float(max_abs_cos)).values())
+    return max(math.log10(d), best / math.log(10.0))
 
 
 def min_dimension_for(n: int, max_abs_cos: float) -> int:
