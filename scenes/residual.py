@@ -3,8 +3,13 @@
 What flows out is ``E + MLP(E)`` for the full name: its dot products with the first-name, last-name and
 attribute directions (``trace.readout_in``, ``trace.gained``, ``trace.readout_out``) are computed by the toy
 block and shown as they come out, small side effects of b↓ included. Then the same block runs on every
-token of the prompt in parallel; GPT-3's neuron count per token (``d_mlp``) and its context length come
-from :func:`llmfacts.compute.gpt3.count_parameters`.
+token of the prompt in parallel, each token's real toy vector in and out: the first-name token holds only
+the first name (attention has not yet brought the last name to it), the last-name token holds both names,
+and every other word ("plays", "the", ...) holds its own direction, perpendicular to every named one
+(:meth:`llmfacts.compute.toy_mlp.ToyMLP.word_direction`). Under each token is its output's dot product
+with the attribute direction (``readout_out``); the narration says which tokens gained the attribute,
+from ``gained``. GPT-3's neuron count per token (``d_mlp``) and its context length come from
+:func:`llmfacts.compute.gpt3.count_parameters`.
 
 Render::
 
@@ -56,7 +61,8 @@ class ResidualAdd(MlpFactScene):
     * ``first_name``, ``last_name``, ``attribute`` - the fact (Michael, Jordan, basketball);
     * ``d_model`` (12), ``hidden_factor`` (4), ``up_bias`` (-1), ``seed``, ``overlap`` - the toy block;
     * ``shown_rows`` (6) - entries shown per vector, ellipsis included; ``decimals`` (2);
-    * ``prompt_tail`` - the prompt's words after the name (``("plays", "the", "sport", "of")``);
+    * ``prompt_tail`` - the prompt's words after the name (``("plays", "the", "sport", "of")``); each one's
+      token holds the word's own direction (``ToyMLP.word_direction``) and gets its own readout;
     * ``column_pitch`` (2.0) - horizontal distance between the tokens' columns.
     """
 
@@ -74,6 +80,13 @@ class ResidualAdd(MlpFactScene):
         self.first_alone = self.mlp.run((f.first_name,), activation="relu")
         self.hp = count_parameters().hp
         self.tokens = (f.first_name, f.last_name, *self.prompt_tail)
+        # every token through the block: the first name alone, the last name holding both names (self.trace),
+        # every other word its own direction
+        self.token_traces = (
+            self.first_alone,
+            self.trace,
+            *(self.mlp.run(self.mlp.word_direction(w), activation="relu") for w in self.prompt_tail),
+        )
 
     def add_back(self) -> None:
         trace = self.trace
@@ -135,12 +148,38 @@ class ResidualAdd(MlpFactScene):
         self.play(Indicate(table[3][3], color=colors.ATTRIBUTE), run_time=1.0)
         self.finish(1.5)
 
+    def every_token_narration(self) -> str:
+        """What :meth:`every_token` says, from the tokens' traces: which vectors moved along the attribute
+        (``gained``, as shown) and what each token reads (``readout_out``)."""
+        f, attr = self.fact, self.fact.attribute
+        zero = self.num(0.0)
+        readings = [self.num(t.readout_out[attr]) for t in self.token_traces]
+        moved = [k for k, t in enumerate(self.token_traces) if self.num(t.gained[attr]) != zero]
+        rest = [k for k in range(len(self.tokens)) if k not in moved]
+        # a change of the vector is visible when some entry moves by at least half the last decimal shown
+        all_changed = all(float(abs(t.down).max()) >= 0.5 * 10.0 ** -self.decimals for t in self.token_traces)
+        text = ("And this happens to every token's vector at the same time, each one on its own: the vectors "
+                "do not talk to each other here. ")
+        lead = "Every vector comes out changed, but along" if all_changed else "Along"
+        if moved == [1]:
+            text += (f"{lead} {attr} only the vector at {f.last_name} moves, since it already holds both "
+                     f"names: it reads {readings[1]}.")
+        elif moved:
+            text += f"{lead} {attr} these move: " + ", ".join(f"{self.tokens[k]} to {readings[k]}" for k in moved) + "."
+        else:
+            text += f"{lead} {attr} none of them moves."
+        if rest:
+            names = [self.tokens[k] if k < 2 else f"“{self.tokens[k]}”" for k in rest]
+            if len({readings[k] for k in rest}) == 1:
+                text += f" At {_spoken_list(names)} the {attr} reading is {readings[rest[0]]}."
+            else:
+                text += " Elsewhere it reads " + _spoken_list(
+                    [f"{readings[k]} at {name}" for k, name in zip(rest, names)]) + "."
+        return text
+
     def every_token(self) -> None:
         f, attr = self.fact, self.fact.attribute
-        first_out = self.first_alone.readout_out[attr]
-        self.say("And this happens to every token's vector at the same time, each one on its own: the vectors "
-                 f"do not talk to each other here. Only the vector at {f.last_name}, which already holds both "
-                 f"names, picks up {attr}.")
+        self.say(self.every_token_narration())
         self.play(*(FadeOut(m) for m in self.mobjects), run_time=0.8)
         token_colors = [self.concept_color(f.first_name), self.concept_color(f.last_name)] + [None] * len(self.prompt_tail)
         row = TokenRow(self.tokens, font_size=26, token_colors=token_colors)
@@ -152,30 +191,31 @@ class ResidualAdd(MlpFactScene):
         row.set_y(3.0)
         columns = VGroup()
         readouts = VGroup()
-        values = {0: self.first_alone, 1: self.trace}
         icon = dict(n_cells=self.mlp.d_model, cell_width=0.2, cell_height=0.1)
-        for k, x in enumerate(xs):
-            # the two name tokens show their real toy vectors; the others are shaded placeholders
-            vec_in = VectorIcon(values[k].x if k in values else None, seed=k + 1, **icon).move_to([x, 1.65, 0])
+        for k, (x, trace) in enumerate(zip(xs, self.token_traces)):
+            vec_in = VectorIcon(trace.x, **icon).move_to([x, 1.65, 0])
             box = LabeledBox("MLP", width=min(1.25, pitch * 0.8), height=0.75, font_size=26).move_to([x, 0.1, 0])
-            vec_out = VectorIcon(values[k].out if k in values else None, seed=k + 101, **icon).move_to([x, -1.45, 0])
+            vec_out = VectorIcon(trace.out, **icon).move_to([x, -1.45, 0])
             a1 = Arrow(vec_in.get_bottom(), box.get_top(), buff=0.08, color=colors.TEXT_DIM, stroke_width=3,
                        max_tip_length_to_length_ratio=0.3)
             a2 = Arrow(box.get_bottom(), vec_out.get_top(), buff=0.08, color=colors.TEXT_DIM, stroke_width=3,
                        max_tip_length_to_length_ratio=0.3)
             columns.add(VGroup(vec_in, a1, box, a2, vec_out))
-            if k in values:
-                value = values[k].readout_out[attr]
-                readout = VGroup(self.word(attr, SMALL), self.text(self.num(value), SMALL))
-                readout.arrange(DOWN, buff=0.12).next_to(vec_out, DOWN, buff=0.25)
-                readouts.add(readout)
+            readout = VGroup(self.word(attr, SMALL), self.text(self.num(trace.readout_out[attr]), SMALL))
+            fit_width(readout.arrange(DOWN, buff=0.12), pitch * 0.9).next_to(vec_out, DOWN, buff=0.25)
+            readouts.add(readout)
+        gainers = [k for k, t in enumerate(self.token_traces) if self.num(t.gained[attr]) != self.num(0.0)]
+        marks = VGroup(*(SurroundingRectangle(readouts[k], color=colors.ATTRIBUTE, buff=0.1, corner_radius=0.08)
+                         for k in gainers))
         self.token_row, self.columns = row, columns
         self.play(FadeIn(row), run_time=0.8)
         self.play(LaggedStart(*(FadeIn(c[0], shift=DOWN * 0.2) for c in columns), lag_ratio=0.1), run_time=1.0)
         self.play(*(FadeIn(VGroup(c[1], c[2], c[3])) for c in columns), run_time=1.0)
         self.play(*(FadeIn(c[4], shift=DOWN * 0.3) for c in columns), run_time=1.2)
-        self.play(LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in readouts), lag_ratio=0.4), run_time=1.2)
-        self.token_readouts = readouts
+        self.play(LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in readouts), lag_ratio=0.2), run_time=1.2)
+        if len(marks):
+            self.play(*(Create(m) for m in marks), run_time=0.6)
+        self.token_readouts = VGroup(readouts, marks)
         self.finish(1.5)
 
     def gpt3_scale(self) -> None:
@@ -199,3 +239,10 @@ class ResidualAdd(MlpFactScene):
         self.play(FadeIn(lines[0], shift=UP * 0.2), run_time=1.0)
         self.play(FadeIn(lines[1], shift=UP * 0.2), run_time=1.0)
         self.finish(2.0)
+
+
+def _spoken_list(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

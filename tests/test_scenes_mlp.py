@@ -111,6 +111,22 @@ def test_residual_gains_the_attribute_only_at_the_full_name():
     assert scene.hp.d_mlp == 4 * scene.hp.d_model
 
 
+def test_residual_every_token_has_its_real_vector_and_readout():
+    scene = prepared(scene_class("scenes.residual", "ResidualAdd"))
+    attr, mlp = scene.fact.attribute, scene.mlp
+    assert scene.tokens == ("Michael", "Jordan", "plays", "the", "sport", "of")
+    assert len(scene.token_traces) == len(scene.tokens)
+    np.testing.assert_array_equal(scene.token_traces[0].x, mlp.direction("Michael"))  # before attention
+    np.testing.assert_array_equal(scene.token_traces[1].x, mlp.token_vector("Michael", "Jordan"))
+    for word, trace in zip(scene.prompt_tail, scene.token_traces[2:]):
+        np.testing.assert_array_equal(trace.x, mlp.word_direction(word))
+        assert trace.post[0] == 0.0 and trace.gained[attr] == 0.0
+    assert [scene.num(t.readout_out[attr]) for t in scene.token_traces] == ["0.00", "1.00"] + ["0.00"] * 4
+    text = scene.every_token_narration()
+    assert "only the vector at Jordan moves" in text and "it reads 1.00" in text
+    assert "At Michael, “plays”, “the”, “sport” and “of” the basketball reading is 0.00." in text
+
+
 # -- every scene as shipped and with a lecturer's fact -------------------------------------------------------
 
 
