@@ -101,7 +101,7 @@ class ResidualAdd(MlpFactScene):
         down = EmbeddingVector(trace.down, **opts)
         equals = MathTex("=", font_size=44)
         out = EmbeddingVector(trace.out, **opts)
-        row = VGroup(x, plus, down, equals, out).arrange(RIGHT, buff=0.3)
+        row = VGroup(x, plus, down, equals, out).arrange(RIGHT, buff=0.5)
         row.move_to([0, -0.9, 0]).to_edge(LEFT, buff=0.6)
         labels = VGroup(
             MathTex("E", font_size=36, color=colors.DATA),
