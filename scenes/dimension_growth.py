@@ -6,16 +6,23 @@ dimension d on log axes, where the largest possible count lies:
 * **at least** (solid): the larger of d (an orthonormal basis) and the number of random directions that
   fit (:func:`llmfacts.compute.superposition.random_capacity_estimate`, a probabilistic-method lower bound);
 * **at most** (dashed): the best upper bound the compute layer knows
-  (:func:`~llmfacts.compute.superposition.max_vectors_in_band`: Welch, degree-4 LP and cap packing);
-* the band between them, where the true count lies.
+  (:func:`~llmfacts.compute.superposition.log10_max_vectors_in_band`); at every tolerance and dimension drawn
+  that is Levenshtein's linear-programming bound for lines
+  (:func:`~llmfacts.compute.superposition.log_levenshtein_lines_bound`), which contains Welch's relative bound
+  and the degree-4 bound as its first two degrees.  It climbs in steps: each steep stretch is where the
+  polynomial behind it needs one more degree;
+* the band between them, where the true count lies (on the first, zoomed-in chart).
+
+A curve that rises above the top of the chart ends in an arrowhead, and the key says what that means.
 
 Random directions fit about exp(d·ε²/4): exponential in d, at a rate proportional to ε², so for ±1° the
-growth only shows once d is far above 1/ε² ≈ 3,300. The scene shows what that means at 100 dimensions
-(≈ 100 directions within ±1°; 10,000 of them need at least
+growth only shows once d is far above 1/ε² ≈ 3,300; near that d the proven limit for ±1° shoots up. The scene
+shows what that means at 100 dimensions (≈ 100 directions within ±1°; 10,000 of them need at least
 :func:`~llmfacts.compute.superposition.min_dimension_for` dimensions), then zooms out to looser tolerances
 and to GPT-3's 12,288-dimensional embedding space and 49,152-neuron MLP layer
-(:func:`llmfacts.compute.gpt3.count_parameters`). Johnson-Lindenstrauss is the same fact read as a
-statement about random projections.
+(:func:`llmfacts.compute.gpt3.count_parameters`), listing both ends of the range at each width: e.g. at ±10° in
+12,288 dimensions at least 4 × 10^41 and at most 10^262 (rounded up), a gap the known bounds leave open.
+Johnson-Lindenstrauss is the same fact read as a statement about random projections.
 
 Render::
 
@@ -32,6 +39,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Axes,
@@ -48,6 +56,7 @@ from manim import (
     ReplacementTransform,
     RoundedRectangle,
     Text,
+    Triangle,
     VGroup,
     VMobject,
     Write,
@@ -56,14 +65,15 @@ from manim import (
 from llmfacts import colors
 from llmfacts.compute.gpt3 import GPT3_175B, GPTHyperparameters, count_parameters
 from llmfacts.compute.superposition import (
+    log10_max_vectors_in_band,
     max_vectors_in_band,
     min_dimension_for,
     random_capacity_estimate,
 )
-from llmfacts.formatting import tex_count_from_log10, tex_int
+from llmfacts.formatting import format_int, tex_count_from_log10, tex_int
 from llmfacts.story import StoryScene
 
-__all__ = ["DimensionGrowth", "ToleranceCurves", "tolerance_curves", "log10_count", "clip_polyline"]
+__all__ = ["DimensionGrowth", "ToleranceCurves", "tolerance_curves", "log10_count", "clip_polyline", "exit_point"]
 
 FONT = 24
 SMALL = 20
@@ -93,11 +103,10 @@ def sin_deg(deg: float) -> float:
     return math.sin(math.radians(deg))
 
 
-def _upper(d: int, eps: float) -> float:
-    try:
-        return float(max_vectors_in_band(d, eps))
-    except OverflowError:  # no finite bound: off any chart
-        return math.inf
+def _log10_upper(d: int, eps: float) -> float:
+    """log10 of the best proven upper bound (:func:`~llmfacts.compute.superposition.log10_max_vectors_in_band`:
+    Levenshtein's bound at every tolerance drawn here), with no float overflow at loose tolerances."""
+    return log10_max_vectors_in_band(d, eps)
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def tolerance_curves(tolerance_deg: float, dims: np.ndarray) -> ToleranceCurves:
     eps = sin_deg(tolerance_deg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy's quad warns about round-off deep in the tails
-        upper = np.array([log10_count(_upper(int(d), eps)) for d in dims])
+        upper = np.array([_log10_upper(int(d), eps) for d in dims])
         rnd = np.array([log10_count(random_capacity_estimate(int(d), eps)) for d in dims])
     log_d = np.log10(dims.astype(float))
     return ToleranceCurves(tolerance_deg, eps, log_d, upper, rnd, np.maximum(log_d, rnd))
@@ -140,13 +149,25 @@ def clip_polyline(xs: np.ndarray, ys: np.ndarray, top: float) -> list[tuple[floa
     return pts
 
 
+def exit_point(xs: np.ndarray, ys: np.ndarray, top: float) -> tuple[float, float] | None:
+    """Where the polyline ``(xs, ys)`` first rises above ``top`` (on the line ``y = top``), or ``None`` if it
+    stays at or below ``top`` throughout."""
+    ys = np.asarray(ys, dtype=float)
+    if not np.any(~(ys <= top)):
+        return None
+    pts = clip_polyline(np.asarray(xs), ys, top)
+    return pts[-1] if pts else (float(xs[0]), float(top))
+
+
 # ------------------------------------------------------------------------------------------------------
 # the scene
 # ------------------------------------------------------------------------------------------------------
 
 
 class _Plot(VGroup):
-    """Log-log axes (d from ``d_range``, count from 1 to 10^top) with the tolerance curves drawn on them."""
+    """Log-log axes (d from ``d_range``, count from 1 to 10^top) with the tolerance curves drawn on them.
+
+    A curve that rises above the top of the chart ends there in an arrowhead (:meth:`line`)."""
 
     def __init__(self, d_range: tuple[int, int], top: int, label_step: int, width: float, height: float):
         super().__init__()
@@ -165,13 +186,17 @@ class _Plot(VGroup):
             lab = MathTex("1" if k == 0 else f"10^{{{k}}}", font_size=26, color=colors.TEXT_DIM)
             self.y_labels.add(lab.next_to(self.axes.c2p(lo, k), LEFT, buff=0.15))
         x_title = Text("dimension d", font_size=SMALL, color=colors.TEXT_DIM).next_to(self.x_labels, DOWN, buff=0.1)
+        # the y title sits inside the chart, right of the axis at the top tick, level with the top label (the
+        # curves start low at the left); above the label it crowded it
         y_title = Text("directions that fit", font_size=SMALL, color=colors.TEXT_DIM)
-        y_title.next_to(self.axes.c2p(lo, top), UP, buff=0.15).align_to(self.y_labels, LEFT)
+        y_title.next_to(self.axes.c2p(lo, top), RIGHT, buff=0.25)
         self.titles = VGroup(x_title, y_title)
         self.add(self.axes, self.x_labels, self.y_labels, self.titles)
 
-    def line(self, xs, ys, color: str, width: float = 4.0, dashed: bool = False) -> VMobject:
-        pts = [self.axes.c2p(x, y) for x, y in clip_polyline(np.asarray(xs), np.asarray(ys), self.top)]
+    def line(self, xs, ys, color: str, width: float = 4.0, dashed: bool = False) -> VGroup:
+        """The curve up to the top of the chart; if it goes on above, an arrowhead at the exit says so."""
+        xs, ys = np.asarray(xs), np.asarray(ys)
+        pts = [self.axes.c2p(x, y) for x, y in clip_polyline(xs, ys, self.top)]
         line = VMobject(stroke_color=color, stroke_width=width)
         if len(pts) >= 2:
             line.set_points_as_corners(pts)
@@ -180,7 +205,20 @@ class _Plot(VGroup):
                                       dashed_ratio=0.6)
         else:
             line.set_points_as_corners([self.axes.c2p(xs[0], 0)] * 2).set_stroke(opacity=0)
-        return line
+        out = VGroup(line)
+        if len(pts) >= 2 and exit_point(xs, ys, self.top) is not None:
+            out.add(self.arrowhead(pts[-2], pts[-1], color))
+        return out
+
+    @staticmethod
+    def arrowhead(start: np.ndarray, end: np.ndarray, color: str, size: float = 0.13) -> Triangle:
+        """A filled arrowhead with its point at ``end``, pointing from ``start`` to ``end``."""
+        direction = np.asarray(end, dtype=float) - np.asarray(start, dtype=float)
+        angle = math.atan2(direction[1], direction[0]) if np.linalg.norm(direction[:2]) > 1e-9 else math.pi / 2
+        tip = Triangle(fill_color=color, fill_opacity=1.0, stroke_width=0).stretch_to_fit_width(size)
+        tip.stretch_to_fit_height(size * 1.2).rotate(angle - math.pi / 2)
+        apex = tip.get_vertices()[0]  # Triangle's first vertex points up before rotating
+        return tip.shift(np.asarray(end, dtype=float) - apex)
 
     def band(self, c: ToleranceCurves, color: str) -> Polygon:
         lower = np.minimum(c.log_lower, self.top)
@@ -251,8 +289,15 @@ class DimensionGrowth(StoryScene):
                     rnd = log10_count(random_capacity_estimate(d, e))
                     row[key + "_random"] = rnd
                     row[key + "_lower"] = max(math.log10(d), rnd)
-                    row[key + "_upper"] = log10_count(_upper(d, e))
+                    row[key + "_upper"] = _log10_upper(d, e)
                 self.rows.append(row)
+        # where the tightest tolerance's proven limit leaves the near chart, and each one leaves the far chart
+        near_exit = exit_point(self.tight.log_d, self.tight.log_upper, self.near_top)
+        self.near_exit_d = None if near_exit is None else 10 ** near_exit[0]
+        self.far_exit_d = []
+        for c in self.curves:
+            far_exit = exit_point(c.log_d, c.log_upper, self.far_top)
+            self.far_exit_d.append(None if far_exit is None else 10 ** far_exit[0])
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _plot(self, top: int, step: int) -> _Plot:
@@ -270,7 +315,16 @@ class DimensionGrowth(StoryScene):
                    ).arrange(RIGHT, buff=0.15),
             VGroup(dashed, Text("at most (proven bound)", font_size=SMALL, color=colors.TEXT_DIM)
                    ).arrange(RIGHT, buff=0.15),
+            VGroup(VGroup(Line(LEFT * 0.3, RIGHT * 0.3).set_opacity(0),
+                          _Plot.arrowhead(DOWN, ORIGIN, colors.TEXT_DIM)),
+                   Text("goes on above the chart", font_size=SMALL, color=colors.TEXT_DIM)
+                   ).arrange(RIGHT, buff=0.15),
         ).arrange(DOWN, buff=0.15, aligned_edge=LEFT)
+
+    @staticmethod
+    def _far_lines(plot: _Plot, c: ToleranceCurves, color: str) -> VGroup:
+        """lower (solid) and upper (dashed), without the band: on the far chart three bands would pile up."""
+        return VGroup(plot.line(c.log_d, c.log_lower, color, 4), plot.line(c.log_d, c.log_upper, color, 3, dashed=True))
 
     def _label(self, tex: str, color: str = colors.HIGHLIGHT, font_size: float = 28) -> MathTex:
         lab = MathTex(tex, font_size=font_size, color=color)
@@ -295,12 +349,15 @@ class DimensionGrowth(StoryScene):
 
     def one_degree(self):
         c, color = self.tight, self.colors[-1]
-        t = self.narrate(f"Allow ±{self.tight_deg:g} degree. Dashed: a proven limit; solid: what is known to fit; "
-                         f"the truth lies between. Up to thousands of dimensions both hug d, and beyond about "
-                         f"{self.rate_scale:,.0f} the limits stop saying anything useful.")
+        exit_text = ("" if self.near_exit_d is None else
+                     f" Near d = 1/ε², about {format_int(self.rate_scale)}, the proven limit shoots up and leaves "
+                     f"the chart, while the solid curve stays at d.")
+        t = self.narrate(f"Allow ±{self.tight_deg:g} degree. Dashed: a proven limit; solid: what a basis or random "
+                         f"directions achieve; the truth lies between. At first both stay close to d."
+                         + exit_text)
         legend = VGroup(self._legend_entry(len(self.curves) - 1))
         key = self._key()
-        panel = VGroup(legend, key).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+        panel = VGroup(legend, key).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
         panel.move_to([PANEL_X, 2.3, 0], aligned_edge=UP + LEFT)
         curves = self.plot.curves(c, color)
         self.play(FadeIn(panel), run_time=0.8)
@@ -318,40 +375,40 @@ class DimensionGrowth(StoryScene):
         p2 = plot.point(self.example_need_d, math.log10(self.example_n))
         d1, d2 = Dot(p1, color=colors.HIGHLIGHT, radius=0.07), Dot(p2, color=colors.HIGHLIGHT, radius=0.07)
         l1 = self._label(rf"d={self.example_d}:\ \text{{at most}}\ {self.example_fit}")
-        l1.next_to(d1, UP, buff=0.25).shift(RIGHT * 0.6)
+        l1.next_to(d1, RIGHT, buff=0.2).shift(DOWN * 0.4)  # below the lines: nothing is drawn there
         l2 = self._label(rf"{tex_int(self.example_n)}\ \text{{need}}\ d\ge {tex_int(self.example_need_d)}")
-        l2.next_to(d2, UP, buff=0.3).shift(LEFT * 0.9)
+        l2.next_to(d2, LEFT, buff=0.2)  # left of the curves
         self.play(FadeIn(d1), FadeIn(l1), run_time=1.0)
         self.play(FadeIn(d2), FadeIn(l2), run_time=1.0)
         self.wait(max(0.5, t - 2.0))
         self.hundred = VGroup(d1, l1, d2, l2)
 
     def looser_tolerances(self):
-        t = self.narrate("Looser tolerances change everything. Zooming far out, with the proven limits now off "
-                         "the chart: at ±5 and ±10 degrees what fits takes off, to numbers with dozens of digits.")
+        t = self.narrate("Looser tolerances change everything. Zoomed far out, at ±5 and ±10 degrees what is known "
+                         "to fit takes off, to numbers with dozens of digits, and the proven limits climb faster "
+                         "still: an arrowhead marks where a curve leaves the chart.")
         far = self._plot(self.far_top, 15)
         log_d = np.log10(self.dims.astype(float))
         basis = far.line(log_d, log_d, colors.TEXT, 3)
         basis_label = Text("d", font_size=SMALL, color=colors.TEXT).next_to(far.point(10 ** 4.9, 4.9), UP, buff=0.1)
-        tight = far.line(self.tight.log_d, self.tight.log_lower, self.colors[-1], 4)
+        tight = self._far_lines(far, self.tight, self.colors[-1])
         band, solid, dashed = self.tight_curves
-        self.play(FadeOut(self.hundred), FadeOut(band), FadeOut(dashed), FadeOut(self.key[1]), run_time=0.8)
+        self.play(FadeOut(self.hundred), FadeOut(band), run_time=0.8)
         self.play(ReplacementTransform(self.plot, far), ReplacementTransform(self.basis, basis),
-                  ReplacementTransform(self.basis_label, basis_label), ReplacementTransform(solid, tight),
-                  run_time=1.8)
-        self.plot, self.basis, self.basis_label, self.tight_line = far, basis, basis_label, tight
-        self.key = VGroup(self.key[0])
+                  ReplacementTransform(self.basis_label, basis_label), ReplacementTransform(solid, tight[0]),
+                  ReplacementTransform(dashed, tight[1]), run_time=1.8)
+        self.plot, self.basis, self.basis_label = far, basis, basis_label
         legend = VGroup(*(self._legend_entry(k) for k in range(len(self.curves))))
         legend.arrange(DOWN, buff=0.12, aligned_edge=LEFT).move_to(self.legend, aligned_edge=UP + LEFT)
-        self.play(self.key.animate.next_to(legend, DOWN, buff=0.3, aligned_edge=LEFT),
+        self.play(self.key.animate.next_to(legend, DOWN, buff=0.25, aligned_edge=LEFT),
                   ReplacementTransform(self.legend, legend[-1]), run_time=0.6)
         self.legend = legend
         others = VGroup()
         for k, c in enumerate(self.curves[:-1]):
-            line = far.line(c.log_d, c.log_lower, self.colors[k], 4)
-            others.add(line)
-            self.play(Create(line), FadeIn(legend[k]), run_time=1.3)
-        self.others = others
+            lines = self._far_lines(far, c, self.colors[k])
+            others.add(lines)
+            self.play(Create(lines[0]), Create(lines[1]), FadeIn(legend[k]), run_time=1.3)
+        self.far_curves = VGroup(*others, tight)
         self.wait(max(0.5, t - 3.2 - 1.3 * len(others)))
 
     def growth_rate(self):
@@ -364,7 +421,7 @@ class DimensionGrowth(StoryScene):
                                 font_size=28, color=self.colors[k]) for k, r in enumerate(self.rows)))
         rows.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         box = VGroup(formula, eps_def, rows).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-        box.next_to(self.key, DOWN, buff=0.4, aligned_edge=LEFT)
+        box.next_to(self.key, DOWN, buff=0.35, aligned_edge=LEFT)
         self.play(Write(formula), FadeIn(eps_def), run_time=1.2)
         self.play(FadeIn(rows), run_time=1.0)
         self.wait(max(0.5, t - 2.2))
@@ -372,25 +429,36 @@ class DimensionGrowth(StoryScene):
 
     def gpt3_sizes(self):
         r = {row["tol"]: row for row in self.rows}
-        tight = r[self.tight_deg]
-        t = self.narrate(f"{self.model_name} has {self.d_model:,} dimensions and {self.d_mlp:,} neurons per MLP. At "
-                         f"±{self.tight_deg:g} degree random directions there fit only about "
-                         f"{10 ** tight['model_random']:.0f}, so a basis does far better; at ±5 or ±10 degrees, "
-                         f"astronomically many fit.")
+        tight, loose = r[self.tight_deg], self.rows[0]
+        basis_wins = tight["model_random"] < math.log10(self.d_model)
+        t = self.narrate(
+            f"{self.model_name} has {format_int(self.d_model)} dimensions and {format_int(self.d_mlp)} neurons per "
+            f"MLP. At ±{self.tight_deg:g} degree random directions there fit only about "
+            f"{format_int(10 ** tight['model_random'])}"
+            + (", so a basis does far better" if basis_wins else "")
+            + f", and no arrangement can pass 10 to the {math.ceil(tight['model_upper'])}. At ±{loose['tol']:g} "
+            f"degrees at least 10 to the {math.floor(loose['model_lower'])} fit and at most 10 to the "
+            f"{math.ceil(loose['model_upper'])}: somewhere in that enormous gap lies the true count.")
         plot = self.plot
         marks = VGroup()
-        for d, align in ((self.d_model, RIGHT), (self.d_mlp, LEFT)):
+        for d in (self.d_model, self.d_mlp):
             line = DashedLine(plot.point(d, 0), plot.point(d, self.far_top), color=colors.TEXT, stroke_width=2,
                               dash_length=0.1)
             lab = MathTex(tex_int(d), font_size=24, color=colors.TEXT)
-            lab.next_to(line.get_end(), UP, buff=0.08).shift(-align * 0.35)
+            lab.next_to(line.get_end(), UP, buff=0.22)  # clear of the arrowheads at the top
             marks.add(VGroup(line, lab))
-        header = Text(f"at least, in {self.d_model:,} / {self.d_mlp:,} dims", font_size=SMALL, color=colors.TEXT)
-        table = VGroup(header)
-        for k, row in enumerate(self.rows):
-            table.add(MathTex(rf"\pm{row['tol']:g}^\circ:\ {tex_count_from_log10(row['model_lower'])}\ /\ "
-                              rf"{tex_count_from_log10(row['mlp_lower'])}", font_size=28, color=self.colors[k]))
-        table.arrange(DOWN, buff=0.12, aligned_edge=LEFT).move_to(self.rate, aligned_edge=UP + LEFT)
+        blocks = VGroup()
+        for key, d, what in (("model", self.d_model, "embedding"), ("mlp", self.d_mlp, "MLP neurons")):
+            block = VGroup(Text(f"{format_int(d)} dims ({what})", font_size=SMALL, color=colors.TEXT_DIM))
+            for k, row in enumerate(self.rows):
+                # "at most" rounded *up* to a power of ten, so it stays a true upper bound
+                block.add(MathTex(rf"\pm{row['tol']:g}^\circ:\ {tex_count_from_log10(row[key + '_lower'])}"
+                                  rf"\ \dots\ {tex_count_from_log10(math.ceil(row[key + '_upper']))}",
+                                  font_size=26, color=self.colors[k]))
+            blocks.add(block.arrange(DOWN, buff=0.08, aligned_edge=LEFT))
+        header = Text("at least … at most, in", font_size=SMALL, color=colors.TEXT)
+        table = VGroup(header, blocks.arrange(DOWN, buff=0.18, aligned_edge=LEFT))
+        table.arrange(DOWN, buff=0.1, aligned_edge=LEFT).move_to(self.rate, aligned_edge=UP + LEFT)
         self.play(FadeOut(self.rate), Create(marks), run_time=1.2)
         self.play(FadeIn(table), run_time=1.2)
         self.wait(max(0.5, t - 2.4))
@@ -407,17 +475,24 @@ class DimensionGrowth(StoryScene):
         ).arrange(DOWN, buff=0.18)
         box = RoundedRectangle(width=card.width + 0.5, height=card.height + 0.4, corner_radius=0.15,
                                stroke_color=colors.HIGHLIGHT, fill_color=colors.BACKGROUND, fill_opacity=0.92)
-        group = VGroup(box, card)
-        group.move_to(self.plot.axes.c2p(2.45, self.far_top * 0.74))
+        group = VGroup(box, card).scale(0.9)  # narrow enough to leave the GPT-3 marks in view
+        group.move_to(self.plot.axes.c2p(2.45, self.far_top * 0.72))
+        group.align_to(self.plot.axes, LEFT).shift(RIGHT * 0.25)  # clear of the y labels
         card.move_to(box)
         self.play(FadeIn(group), run_time=1.0)
         self.wait(max(0.5, t - 1.0))
         self.jl = group
 
     def takeaway(self):
-        t = self.narrate("So far more nearly perpendicular directions than dimensions do fit, and their number "
-                         "grows exponentially, but only with tolerances well beyond one degree.")
+        r = {row["tol"]: row for row in self.rows}
+        tight = r[self.tight_deg]
+        only_basis = tight["mlp_random"] < math.log10(self.d_mlp)
+        t = self.narrate(
+            "So far more nearly perpendicular directions than dimensions fit, and their number grows exponentially "
+            f"with d, but at ±{self.tight_deg:g} degree so slowly that"
+            + (f" up to {format_int(self.d_mlp)} dimensions random directions do no better than a basis."
+               if only_basis else " it takes tens of thousands of dimensions to show.")
+            + " The proven limits leave room for far more; where the true counts lie is not known.")
         self.play(FadeOut(self.jl), run_time=0.6)
         self.play(Indicate(self.gpt[1], color=colors.HIGHLIGHT, scale_factor=1.05), run_time=1.4)
         self.wait(max(0.5, t - 2.0))
-

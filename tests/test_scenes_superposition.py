@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from scenes.dimension_growth import DimensionGrowth, clip_polyline, log10_count, tolerance_curves
+from scenes.dimension_growth import DimensionGrowth, clip_polyline, exit_point, log10_count, tolerance_curves
 from scenes.outro import FeaturesOutro, largest_share, neuron_pattern, sparse_code_example
 
 
@@ -42,6 +42,14 @@ def test_clip_polyline_stops_at_the_top_with_the_crossing_point():
     assert clip_polyline(xs, np.array([0.0, math.inf, 1.0, 1.0]), top=4.0)[-1] == (0.0, 4.0)
 
 
+def test_exit_point_is_where_the_polyline_first_leaves_the_chart():
+    xs = np.array([0.0, 1.0, 2.0, 3.0])
+    assert exit_point(xs, np.array([0.0, 2.0, 6.0, 9.0]), top=4.0) == pytest.approx((1.5, 4.0))
+    assert exit_point(xs, np.array([0.0, 2.0, 3.0, 4.0]), top=4.0) is None  # touching the top is not leaving
+    assert exit_point(xs, np.array([5.0, 6.0, 7.0, 8.0]), top=4.0) == (0.0, 4.0)
+    assert exit_point(xs, np.array([0.0, math.inf, 1.0, 1.0]), top=4.0) == (0.0, 4.0)
+
+
 def test_tolerance_curves_lower_never_below_d_and_upper_above_lower():
     dims = np.array([10, 100, 1000, 3000])
     c = tolerance_curves(1.0, dims)
@@ -60,6 +68,28 @@ def test_dimension_growth_prepare_matches_the_known_figures():
     assert rows[1.0]["model_random"] < math.log10(12_288) == pytest.approx(rows[1.0]["model_lower"])
     assert rows[10.0]["model_lower"] > 40
     assert rows[5.0]["model_lower"] < rows[10.0]["model_lower"]
+    # the proven limits (Levenshtein's bound): finite and above what is known to fit at both widths
+    assert rows[10.0]["model_upper"] == pytest.approx(261.70, abs=0.01)
+    assert rows[1.0]["model_upper"] == pytest.approx(11.67, abs=0.01)
+    for row in rows.values():
+        for key in ("model", "mlp"):
+            assert row[key + "_lower"] < row[key + "_upper"] < math.inf
+
+
+def test_dimension_growth_upper_curves_are_drawn_at_both_zooms():
+    """Every upper curve is finite over the whole d range, so it is drawn; where it leaves a chart, the scene
+    knows where (and marks it with an arrowhead)."""
+    s = prepared(DimensionGrowth, n_samples=40)
+    for c in s.curves:
+        assert np.all(np.isfinite(c.log_upper))
+        finite = np.isfinite(c.log_lower)  # the random estimate overflows a float at ±10°, d = 10^5
+        assert np.all(c.log_upper[finite] >= c.log_lower[finite] - 1e-9)
+        assert np.all(np.diff(c.log_upper) >= -1e-9)
+    # ±1°: the limit leaves the first chart (10^5) between the 10,000-vector example and d = 1/eps^2
+    assert s.example_need_d < s.near_exit_d < s.rate_scale
+    # on the far chart (10^45) all three leave it, the loosest first; ±1° only near 10^5
+    assert s.far_exit_d == sorted(s.far_exit_d) and all(d is not None for d in s.far_exit_d)
+    assert 50_000 < s.far_exit_d[-1] < 100_000
 
 
 # -- scene 15: outro ----------------------------------------------------------------------------------------
