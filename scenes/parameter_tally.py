@@ -19,9 +19,7 @@ from manim import (
     UP,
     UR,
     Brace,
-    ChangeDecimalToValue,
     Create,
-    DecimalNumber,
     FadeIn,
     FadeOut,
     GrowFromEdge,
@@ -37,13 +35,12 @@ from manim import (
     VGroup,
     Write,
     linear,
-    smooth,
 )
 
 from llmfacts import colors
 from llmfacts.compute.gpt3 import CATEGORIES, GPT3_175B, GPTHyperparameters, count_parameters
 from llmfacts.formatting import format_in_words, format_int, format_percent_significant, tex_int
-from llmfacts.mobjects import SegmentedBar
+from llmfacts.mobjects import CountingNumber, SegmentedBar
 from llmfacts.story import StoryScene
 
 __all__ = ["ParameterTally"]
@@ -94,10 +91,9 @@ def _text_line(text: str, font_size: float = 20, color: str = colors.TEXT) -> VG
     return VGroup(frame, glyphs)
 
 
-def _counter(font_size: float = 34, color: str = colors.TEXT) -> DecimalNumber:
+def _counter(font_size: float = 34, color: str = colors.TEXT) -> CountingNumber:
     """A right-aligned whole number that can count up."""
-    return DecimalNumber(0, num_decimal_places=0, group_with_commas=True, font_size=font_size, color=color,
-                         edge_to_fix=RIGHT)
+    return CountingNumber(0, font_size=font_size, color=color, edge_to_fix=RIGHT)
 
 
 class ParameterTally(StoryScene):
@@ -148,7 +144,7 @@ class ParameterTally(StoryScene):
         return 2.2 - row * self._row_gap
 
     def _ledger_row(self, row: int, label: str, expression: str | None, color: str = colors.TEXT,
-                    label_color: str = colors.TEXT) -> tuple[VGroup, DecimalNumber]:
+                    label_color: str = colors.TEXT) -> tuple[VGroup, CountingNumber]:
         """Label (and a formula) on the left of the ledger row, a counter at its right edge."""
         y = self._ledger_y(row)
         parts = VGroup()
@@ -163,8 +159,8 @@ class ParameterTally(StoryScene):
         counter.move_to([self._number_right_x, y, 0], aligned_edge=RIGHT)
         return parts, counter
 
-    def _count(self, counter: DecimalNumber, value: float, run_time: float | None = None):
-        return ChangeDecimalToValue(counter, value, run_time=run_time or self.count_seconds, rate_func=smooth)
+    def _count(self, counter: CountingNumber, value: float, run_time: float | None = None):
+        return counter.count_to(value, run_time=run_time or self.count_seconds)
 
     # -- steps --------------------------------------------------------------------------------------------
     def up_projection(self) -> None:
@@ -362,7 +358,7 @@ class ParameterTally(StoryScene):
         for seg, row, value in zip(segments, table, values):
             running += value
             self.play(GrowFromEdge(seg, LEFT), FadeIn(row, shift=RIGHT * 0.2),
-                      ChangeDecimalToValue(total, running, rate_func=linear), run_time=per)
+                      total.count_to(running, rate_func=linear), run_time=per)
 
         mlp_segs = VGroup(*(s for s, m in zip(segments, is_mlp) if m))
         brace = Brace(mlp_segs, DOWN, buff=0.04, color=colors.MLP_PARAMETERS)
