@@ -68,7 +68,7 @@ from llmfacts.compute.superposition import (
     log10_max_vectors_in_band,
     max_vectors_in_band,
     min_dimension_for,
-    random_capacity_estimate,
+    log10_random_capacity_estimate,
 )
 from llmfacts.formatting import format_int, tex_count_from_log10, tex_int
 from llmfacts.story import StoryScene
@@ -126,7 +126,7 @@ def tolerance_curves(tolerance_deg: float, dims: np.ndarray) -> ToleranceCurves:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy's quad warns about round-off deep in the tails
         upper = np.array([_log10_upper(int(d), eps) for d in dims])
-        rnd = np.array([log10_count(random_capacity_estimate(int(d), eps)) for d in dims])
+        rnd = np.array([log10_random_capacity_estimate(int(d), eps) for d in dims])
     log_d = np.log10(dims.astype(float))
     return ToleranceCurves(tolerance_deg, eps, log_d, upper, rnd, np.maximum(log_d, rnd))
 
@@ -286,7 +286,7 @@ class DimensionGrowth(StoryScene):
                 e = sin_deg(t)
                 row = {"tol": t, "eps2": e * e, "one_over_eps2": 1.0 / (e * e)}
                 for key, d in (("model", self.d_model), ("mlp", self.d_mlp)):
-                    rnd = log10_count(random_capacity_estimate(d, e))
+                    rnd = log10_random_capacity_estimate(d, e)
                     row[key + "_random"] = rnd
                     row[key + "_lower"] = max(math.log10(d), rnd)
                     row[key + "_upper"] = _log10_upper(d, e)

@@ -376,8 +376,23 @@ def test_levenshtein_lines_bound_never_below_what_random_vectors_reach():
             rnd = random_capacity_estimate(d, eps)
             if math.isfinite(rnd):
                 assert sp.log_levenshtein_lines_bound(d, eps) >= math.log(math.ceil(rnd) - 1)
-            if 10 < rnd < math.inf:
-                assert sp.log_levenshtein_lines_bound(d, eps) > math.log(rnd)
+            log10_rnd = sp.log10_random_capacity_estimate(d, eps)  # finite even where rnd overflows
+            if log10_rnd > 1:
+                assert sp.log_levenshtein_lines_bound(d, eps) > log10_rnd * math.log(10.0)
+
+
+@pytest.mark.filterwarnings("ignore:The algorithm does not converge")
+def test_random_capacity_in_logs_matches_and_never_overflows():
+    eps = SIN_DEG[10.0]
+    for d in (1, 2, 10, 100, 1_000, 49_152):
+        n = random_capacity_estimate(d, eps)
+        assert sp.log10_random_capacity_estimate(d, eps) == pytest.approx(math.log10(n), rel=1e-12, abs=1e-12)
+    assert random_capacity_estimate(200_000, eps) == math.inf
+    big = [sp.log10_random_capacity_estimate(d, eps) for d in (49_152, 100_000, 200_000, 10**6)]
+    assert all(math.isfinite(v) for v in big) and np.all(np.diff(big) > 0)
+    # exp(d eps^2 / 4) growth: the log grows linearly in d, at about eps^2 / (4 ln 10) per dimension
+    slope = (big[-1] - big[-2]) / (10**6 - 200_000)
+    assert slope == pytest.approx(eps**2 / (4 * math.log(10.0)), rel=0.05)
 
 
 def test_levenshtein_lines_bound_in_logs_matches_high_precision_arithmetic():

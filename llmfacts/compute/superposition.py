@@ -59,6 +59,7 @@ __all__ = [
     "random_pair_tail",
     "random_share_within",
     "random_capacity_estimate",
+    "log10_random_capacity_estimate",
     "classic_optimize",
     "spherical_optimize",
     "spherical_objective",
@@ -778,6 +779,23 @@ def random_share_within(d: int, deg: float) -> float:
     return 1.0 - random_pair_tail(d, _band_cos(deg))
 
 
+def _random_capacity(d: int, max_abs_cos: float) -> tuple[float | None, float]:
+    """``(N, ln N)`` of :func:`random_capacity_estimate`; ``N`` is None where only its log is representable."""
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+    if d == 1:
+        return 1.0, 0.0
+    log_q = math.log(2.0) + _log_cap_fraction(d, math.acos(max_abs_cos))
+    if log_q > -30:
+        n = 0.5 + math.sqrt(0.25 + 2.0 / min(1.0, math.exp(log_q)))
+        return n, math.log(n)
+    # N = 1/2 + sqrt(1/4 + 2/q) = sqrt(2/q) (1 + O(sqrt(q))): the correction is below 1e-6 here
+    log_n = 0.5 * (math.log(2.0) - log_q)
+    return (math.exp(log_n) if log_n < 700 else None), log_n
+
+
 def random_capacity_estimate(d: int, max_abs_cos: float) -> float:
     """How many random unit vectors fit with every pair |cos| <= ``max_abs_cos``: the first-moment estimate.
 
@@ -788,20 +806,19 @@ def random_capacity_estimate(d: int, max_abs_cos: float) -> float:
     true capacity.  Since ``q`` is about ``(1 - eps^2)^(d/2)`` (times slowly varying factors; and always
     ``q <= 2 exp(-d eps^2 / 2)``), this grows like ``(1 - eps^2)^(-d/4)``, i.e. about ``exp(d eps^2 / 4)``
     for small ``eps`` - exponentially in d, but at ``eps = cos 89 degrees`` only like ``exp(d / 13,130)``.
-    Returns ``inf`` when the value overflows a float.
+    Returns ``inf`` when the value overflows a float; :func:`log10_random_capacity_estimate` never does.
     """
-    if d < 1:
-        raise ValueError("d must be >= 1")
-    if not 0.0 <= max_abs_cos < 1.0:
-        raise ValueError("max_abs_cos must be in [0, 1)")
-    if d == 1:
-        return 1.0
-    log_q = math.log(2.0) + _log_cap_fraction(d, math.acos(max_abs_cos))
-    if log_q > -30:
-        q = min(1.0, math.exp(log_q))
-        return 0.5 + math.sqrt(0.25 + 2.0 / q)
-    log_n = 0.5 * (math.log(2.0) - log_q)
-    return math.exp(log_n) if log_n < 700 else math.inf
+    n, _ = _random_capacity(d, max_abs_cos)
+    return math.inf if n is None else n
+
+
+def log10_random_capacity_estimate(d: int, max_abs_cos: float) -> float:
+    """``log10`` of :func:`random_capacity_estimate`, computed in logs so that it never overflows.
+
+    At 80-100 degrees the estimate passes float's ``10^308`` beyond ``d`` of about 92,000; this stays finite
+    at any size.
+    """
+    return _random_capacity(d, max_abs_cos)[1] / math.log(10.0)
 
 
 # ----------------------------------------------------------------------------------------------------------
