@@ -103,12 +103,6 @@ def sin_deg(deg: float) -> float:
     return math.sin(math.radians(deg))
 
 
-def _log10_upper(d: int, eps: float) -> float:
-    """log10 of the best proven upper bound (:func:`~llmfacts.compute.superposition.log10_max_vectors_in_band`:
-    Levenshtein's bound at every tolerance drawn here), with no float overflow at loose tolerances."""
-    return log10_max_vectors_in_band(d, eps)
-
-
 @dataclass(frozen=True)
 class ToleranceCurves:
     """log10 of the counts against log10 d for one tolerance."""
@@ -125,7 +119,7 @@ def tolerance_curves(tolerance_deg: float, dims: np.ndarray) -> ToleranceCurves:
     eps = sin_deg(tolerance_deg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy's quad warns about round-off deep in the tails
-        upper = np.array([_log10_upper(int(d), eps) for d in dims])
+        upper = np.array([log10_max_vectors_in_band(int(d), eps) for d in dims])
         rnd = np.array([log10_random_capacity_estimate(int(d), eps) for d in dims])
     log_d = np.log10(dims.astype(float))
     return ToleranceCurves(tolerance_deg, eps, log_d, upper, rnd, np.maximum(log_d, rnd))
@@ -289,7 +283,7 @@ class DimensionGrowth(StoryScene):
                     rnd = log10_random_capacity_estimate(d, e)
                     row[key + "_random"] = rnd
                     row[key + "_lower"] = max(math.log10(d), rnd)
-                    row[key + "_upper"] = _log10_upper(d, e)
+                    row[key + "_upper"] = log10_max_vectors_in_band(d, e)
                 self.rows.append(row)
         # where the tightest tolerance's proven limit leaves the near chart, and each one leaves the far chart
         near_exit = exit_point(self.tight.log_d, self.tight.log_upper, self.near_top)

@@ -476,6 +476,14 @@ def max_abs_cos_lower_bound(n: int, d: int) -> float:
     return max(welch_bound(n, d), levenshtein_bound(n, d))
 
 
+def _check_band(d: int, max_abs_cos: float) -> None:
+    """The argument check shared by the band functions: a dimension of at least 1, a tolerance in [0, 1)."""
+    if d < 1:
+        raise ValueError("d must be >= 1")
+    if not 0.0 <= max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in [0, 1)")
+
+
 def _log_cap_fraction(d: int, half_angle: float) -> float:
     """log of the fraction of the sphere S^(d-1) within angle ``half_angle`` (radians, <= pi/2) of a point."""
     from scipy import integrate, special
@@ -565,10 +573,7 @@ def levenshtein_lines_degree(d: int, max_abs_cos: float) -> int:
     bound; at large d, m grows like ``d * max_abs_cos**2 / 4`` (105 at ±10 degrees in 12,288 dims).  0 when
     ``d == 1``; raises ``OverflowError`` beyond m = 2 * ``_LEVENSHTEIN_MAX_K``.  See
     :func:`log_levenshtein_lines_bound`."""
-    if d < 1:
-        raise ValueError("d must be >= 1")
-    if not 0.0 <= max_abs_cos < 1.0:
-        raise ValueError("max_abs_cos must be in [0, 1)")
+    _check_band(d, max_abs_cos)
     if d == 1:
         return 0
     s = 2.0 * max_abs_cos * max_abs_cos - 1.0
@@ -627,10 +632,7 @@ def log_levenshtein_lines_bound(d: int, max_abs_cos: float) -> float:
     ``_LEVENSHTEIN_SAFETY`` against round-off.  Far from tight at large d: at ±10 degrees in 12,288 dims it
     allows about 10^262 lines while random directions give about 10^42.
     """
-    if d < 1:
-        raise ValueError("d must be >= 1")
-    if not 0.0 <= max_abs_cos < 1.0:
-        raise ValueError("max_abs_cos must be in [0, 1)")
+    _check_band(d, max_abs_cos)
     if d == 1:
         return 0.0  # on a line every two directions are parallel
     try:
@@ -683,12 +685,6 @@ def _log_band_bounds(d: int, eps: float) -> dict[str, float]:
     return out
 
 
-def _band_bounds(d: int, eps: float) -> dict[str, float]:
-    """Every upper bound on the number of unit vectors in ``d`` dims with all |cos| <= eps that applies
-    (``inf`` where one exceeds a float)."""
-    return {name: (math.exp(v) if v < 700.0 else math.inf) for name, v in _log_band_bounds(d, eps).items()}
-
-
 def max_vectors_in_band(d: int, max_abs_cos: float) -> int:
     """The largest N that the bounds allow for N unit vectors in ``d`` dims with every pair |cos| <= ``max_abs_cos``.
 
@@ -707,24 +703,18 @@ def max_vectors_in_band(d: int, max_abs_cos: float) -> int:
     regular simplex achieves 101).  Never less than ``d``.  Raises ``OverflowError`` if no finite bound
     applies in floating point (counts above ~1e304; :func:`log10_max_vectors_in_band` has no such limit).
     """
-    if d < 1:
-        raise ValueError("d must be >= 1")
-    if not 0.0 <= max_abs_cos < 1.0:
-        raise ValueError("max_abs_cos must be in [0, 1)")
-    best = min(_band_bounds(d, float(max_abs_cos)).values())
-    if not math.isfinite(best):
+    _check_band(d, max_abs_cos)
+    log_best = min(_log_band_bounds(d, float(max_abs_cos)).values())
+    if log_best >= 700.0:
         raise OverflowError("no finite bound for this tolerance")
-    return max(d, int(math.floor(best * (1.0 + 1e-12))))
+    return max(d, int(math.floor(math.exp(log_best) * (1.0 + 1e-12))))
 
 
 def log10_max_vectors_in_band(d: int, max_abs_cos: float) -> float:
     """log10 of the smallest bound :func:`max_vectors_in_band` takes the minimum of (before rounding down), for
     counts of any size: at ±10 degrees in 49,152 dims Levenshtein's bound is about 10^999.  Never below
     ``log10(d)``; ``inf`` only where no bound is finite."""
-    if d < 1:
-        raise ValueError("d must be >= 1")
-    if not 0.0 <= max_abs_cos < 1.0:
-        raise ValueError("max_abs_cos must be in [0, 1)")
+    _check_band(d, max_abs_cos)
     best = min(_log_band_bounds(d, float(max_abs_cos)).values())
     return max(math.log10(d), best / math.log(10.0))
 
@@ -781,10 +771,7 @@ def random_share_within(d: int, deg: float) -> float:
 
 def _random_capacity(d: int, max_abs_cos: float) -> tuple[float | None, float]:
     """``(N, ln N)`` of :func:`random_capacity_estimate`; ``N`` is None where only its log is representable."""
-    if d < 1:
-        raise ValueError("d must be >= 1")
-    if not 0.0 <= max_abs_cos < 1.0:
-        raise ValueError("max_abs_cos must be in [0, 1)")
+    _check_band(d, max_abs_cos)
     if d == 1:
         return 1.0, 0.0
     log_q = math.log(2.0) + _log_cap_fraction(d, math.acos(max_abs_cos))
