@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["render_keyframes", "dry_run", "FrameDiff", "compare_frames", "load_png", "KEYFRAME_CONFIG"]
+__all__ = ["render_keyframes", "dry_run", "prepared_scene", "FrameDiff", "compare_frames", "load_png",
+           "KEYFRAME_CONFIG"]
 
 #: Resolution and settings of key frames rendered in tests.
 KEYFRAME_CONFIG = {
@@ -62,6 +63,18 @@ def dry_run(scene_class, *, media_dir: str | Path | None = None, **config) -> fl
             scene = scene_class()
             scene.render()
             return float(scene.time)
+
+
+def prepared_scene(scene_class, **overrides):
+    """An instance of ``scene_class`` (class attributes optionally overridden) after only its ``prepare()``.
+
+    No renderer is made and nothing is drawn: for checking the numbers a scene computes before it animates.
+    """
+    if overrides:
+        scene_class = type(f"Custom{scene_class.__name__}", (scene_class,), overrides)
+    scene = scene_class.__new__(scene_class)
+    scene.prepare()
+    return scene
 
 
 @dataclass(frozen=True)

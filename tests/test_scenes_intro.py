@@ -7,19 +7,12 @@ import numpy as np
 import pytest
 
 from llmfacts.formatting import format_fixed
+from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
 from scenes.cold_open import ColdOpen
 from scenes.directions import MeaningDirections, angle_degrees, span_coordinates
 from scenes.inside_mlp import InsideTheMlp
 from scenes.refresher import TransformerRefresher, illustrative_vectors
 
-
-def prepared(cls, **overrides):
-    """An instance of ``cls`` (optionally with overridden class attributes) after ``prepare()``, no renderer."""
-    if overrides:
-        cls = type(f"Custom{cls.__name__}", (cls,), overrides)
-    scene = cls.__new__(cls)
-    scene.prepare()
-    return scene
 
 
 # (how numbers are written is tested in tests/test_formatting.py)

@@ -8,17 +8,10 @@ import math
 import numpy as np
 import pytest
 
+from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
 from scenes.dimension_growth import DimensionGrowth, clip_polyline, exit_point, log10_count, tolerance_curves
 from scenes.outro import FeaturesOutro, largest_share, neuron_pattern, sparse_code_example
 
-
-def prepared(cls, **overrides):
-    """An instance of ``cls`` (optionally with overridden class attributes) after ``prepare()``, no renderer."""
-    if overrides:
-        cls = type(f"Custom{cls.__name__}", (cls,), overrides)
-    scene = cls.__new__(cls)
-    scene.prepare()
-    return scene
 
 
 # -- scene 14: dimension growth ----------------------------------------------------------------------------

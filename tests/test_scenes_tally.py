@@ -10,17 +10,10 @@ import pytest
 
 from llmfacts.compute.gpt3 import GPTHyperparameters
 from llmfacts.formatting import format_percent_significant
+from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
 from scenes.parameter_tally import ParameterTally
 from scenes.toy_caveats import WhatTheToyShows
 
-
-def prepared(cls, **overrides):
-    """An instance of ``cls`` (optionally with overridden class attributes) after ``prepare()``, no renderer."""
-    if overrides:
-        cls = type(f"Custom{cls.__name__}", (cls,), overrides)
-    scene = cls.__new__(cls)
-    scene.prepare()
-    return scene
 
 
 # (how the counts and shares are written is tested in tests/test_formatting.py)
