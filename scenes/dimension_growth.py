@@ -378,9 +378,14 @@ class DimensionGrowth(StoryScene):
         self.hundred = VGroup(d1, l1, d2, l2)
 
     def looser_tolerances(self):
-        t = self.narrate("Looser tolerances change everything. Zoomed far out, at ±5 and ±10 degrees what is known "
-                         "to fit takes off, to numbers with dozens of digits, and the proven limits climb faster "
-                         "still: an arrowhead marks where a curve leaves the chart.")
+        looser = sorted(t for t in self.tolerances_deg if t != self.tight_deg)
+        named = " and ".join(f"±{t:g}" for t in looser)
+        off_chart = all(c.log_lower.max() > self.far_top
+                        for c, t in zip(self.curves, self.tolerances_deg) if t != self.tight_deg)
+        rise = f"past ten to the {self.far_top}, off the chart" if off_chart else "steeply"
+        t = self.narrate(f"Looser tolerances change everything. Zoomed far out, at {named} degrees what is known "
+                         f"to fit takes off, {rise}, and the proven limits climb faster still: an arrowhead marks "
+                         "where a curve leaves the chart.")
         far = self._plot(self.far_top, 15)
         log_d = np.log10(self.dims.astype(float))
         basis = far.line(log_d, log_d, colors.TEXT, 3)
