@@ -181,8 +181,8 @@ def as_slides(scene_class: type, *, output_folder: str | os.PathLike | None = No
         if self._slide_breaks == before:
             self.next_slide(step)
 
-    def narrate(self, text: str, duration: float | None = None) -> float:
-        seconds = super(cls, self).narrate(text, duration)
+    def narrate(self, text: str, duration: float | None = None, **kwargs) -> float:
+        seconds = super(cls, self).narrate(text, duration, **kwargs)
         notes = self._base_slide_config.notes
         line = html.escape(" ".join(text.split()), quote=False)
         self._base_slide_config.notes = f"{notes}\n\n{line}" if notes else line
