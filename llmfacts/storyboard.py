@@ -1,8 +1,10 @@
-"""The scenes of the video in story order.
+"""The scenes of the video in story order: the storyboard is this list of scene classes.
 
-This is plain data (it imports neither manim nor the scenes), so ``render.py list`` and name lookups are
-instant. Each entry names the scene class, the module that defines it, a one-line summary and short
-aliases accepted on the command line (matched case-insensitively, like the class name).
+Each entry names a scene class by its module and class name (so name lookups and the render pipeline do
+not import manim) plus short aliases accepted on the command line (matched case-insensitively, like the
+class name). :meth:`SceneEntry.scene_class` imports the class; :meth:`SceneEntry.describe` asks the class
+for its one-line summary for a lecture (one source: the class builds it from the lecture), which
+``render.py list`` prints.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SceneEntry", "STORY", "REPO_ROOT", "find_scene", "UnknownSceneError"]
+__all__ = ["SceneEntry", "STORY", "REPO_ROOT", "find_scene", "scene_classes", "UnknownSceneError"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,8 +24,21 @@ class SceneEntry:
 
     name: str  #: the scene class name
     module: str  #: dotted module path, e.g. ``"scenes.relu"``
-    summary: str  #: what the scene shows, in one line
     aliases: tuple[str, ...] = field(default=())
+
+    def scene_class(self) -> type:
+        """The scene class itself (imports its module, and manim)."""
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def describe(self, lecture=None) -> str:
+        """What the scene shows for ``lecture`` (default: the active lecture), in one line, from its class."""
+        if lecture is None:
+            from llmfacts.compute.lecture import active_lecture
+
+            lecture = active_lecture()
+        return self.scene_class().describe(lecture)
 
     @property
     def path(self) -> Path:
@@ -36,52 +51,27 @@ class SceneEntry:
 
 
 STORY: tuple[SceneEntry, ...] = (
-    SceneEntry("ColdOpen", "scenes.cold_open",
-               "The prompt 'Michael Jordan plays the sport of ___', the toy model's guess, and where facts live",
-               ("cold", "open", "intro")),
-    SceneEntry("TransformerRefresher", "scenes.refresher",
-               "Text -> tokens -> vectors; attention and MLP blocks alternate with norms; the last vector predicts",
-               ("refresher", "transformer", "flow")),
-    SceneEntry("MeaningDirections", "scenes.directions",
-               "Directions carry meaning; the toy assumptions (Michael, Jordan, basketball)",
-               ("directions", "assumptions")),
-    SceneEntry("InsideTheMlp", "scenes.inside_mlp",
-               "One vector through Linear -> ReLU -> Linear, plus the residual; all tokens in parallel",
-               ("mlp", "inside")),
-    SceneEntry("UpProjection", "scenes.up_projection",
-               "W_up times E read row by row as dot products, with running sums",
-               ("mlpup", "up", "wup", "rows")),
-    SceneEntry("BiasShift", "scenes.bias",
-               "The bias -1: only the full name stays positive (one-name pairs land at 0 or below)",
-               ("bias",)),
-    SceneEntry("ReluGate", "scenes.relu",
-               "ReLU as an AND gate (Michael Jordan, Michael Phelps, Alexis Jordan), GELU beside it",
-               ("relu", "gelu", "and")),
-    SceneEntry("DownProjection", "scenes.down_projection",
-               "W_down read column by column: rescaled columns add up to basketball",
-               ("mlpdown", "down", "wdown", "columns")),
-    SceneEntry("ResidualAdd", "scenes.residual",
-               "E + MLP(E): Michael, Jordan and now basketball; every token through the block at once",
-               ("residual", "add")),
-    SceneEntry("ParameterTally", "scenes.parameter_tally",
-               "GPT-3's parameters counted from a PyTorch module: the MLPs hold about two thirds",
-               ("tally", "params", "gpt3")),
-    SceneEntry("WhatTheToyShows", "scenes.toy_caveats",
-               "What the toy example does and does not say about real networks",
-               ("caveats", "toy")),
-    SceneEntry("NearlyPerpendicular", "scenes.superposition_intro",
-               "Only N perpendicular directions fit in N-D; a 1-degree slack barely helps in 100-D; the growth's fine print",
-               ("superposition", "perpendicular")),
-    SceneEntry("PerpendicularityExperiment", "scenes.experiment",
-               "10,000 random 100-D vectors optimised: the angle histogram, its real extremes and the bound",
-               ("experiment", "histogram", "optimise", "optimize")),
-    SceneEntry("DimensionGrowth", "scenes.dimension_growth",
-               "How many nearly perpendicular vectors fit as the dimension grows, stated right",
-               ("growth", "dimensions", "jl")),
-    SceneEntry("FeaturesOutro", "scenes.outro",
-               "Features as combinations of neurons; 'sparse autoencoder'; the end",
-               ("outro", "features", "sae")),
+    SceneEntry("ColdOpen", "scenes.cold_open", ("cold", "open", "intro")),
+    SceneEntry("TransformerRefresher", "scenes.refresher", ("refresher", "transformer", "flow")),
+    SceneEntry("MeaningDirections", "scenes.directions", ("directions", "assumptions")),
+    SceneEntry("InsideTheMlp", "scenes.inside_mlp", ("mlp", "inside")),
+    SceneEntry("UpProjection", "scenes.up_projection", ("mlpup", "up", "wup", "rows")),
+    SceneEntry("BiasShift", "scenes.bias", ("bias",)),
+    SceneEntry("ReluGate", "scenes.relu", ("relu", "gelu", "and")),
+    SceneEntry("DownProjection", "scenes.down_projection", ("mlpdown", "down", "wdown", "columns")),
+    SceneEntry("ResidualAdd", "scenes.residual", ("residual", "add")),
+    SceneEntry("ParameterTally", "scenes.parameter_tally", ("tally", "params", "gpt3")),
+    SceneEntry("WhatTheToyShows", "scenes.toy_caveats", ("caveats", "toy")),
+    SceneEntry("NearlyPerpendicular", "scenes.superposition_intro", ("superposition", "perpendicular")),
+    SceneEntry("PerpendicularityExperiment", "scenes.experiment", ("experiment", "histogram", "optimise", "optimize")),
+    SceneEntry("DimensionGrowth", "scenes.dimension_growth", ("growth", "dimensions", "jl")),
+    SceneEntry("FeaturesOutro", "scenes.outro", ("outro", "features", "sae")),
 )
+
+
+def scene_classes(story: tuple[SceneEntry, ...] = STORY) -> list[type]:
+    """The scene classes of the story, in order."""
+    return [entry.scene_class() for entry in story]
 
 
 class UnknownSceneError(LookupError):

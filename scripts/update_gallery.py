@@ -66,7 +66,7 @@ def main() -> int:
         cls = getattr(importlib.import_module(entry.module), entry.name)
         params = ", ".join(f"`{n}={short(v)}`" for n, v in scene_parameters(cls).items())
         rows.append(f"| ![{entry.name}](docs/gallery/{entry.name}.png) | {k}. `{entry.name}` "
-                    f"(`{entry.path.relative_to(ROOT)}`) | {entry.summary} | {params} |")
+                    f"(`{entry.path.relative_to(ROOT)}`) | {entry.describe()} | {params} |")
     readme = ROOT / "README.md"
     text = readme.read_text()
     if START not in text or END not in text:

@@ -35,3 +35,27 @@ def test_typo_suggests_close_names():
 def test_nonsense_points_to_list():
     with pytest.raises(UnknownSceneError, match="render.py list"):
         find_scene("qqqqqqq")
+
+
+def test_entries_resolve_to_story_scene_classes():
+    from llmfacts.story import StoryScene
+
+    for entry in STORY:
+        cls = entry.scene_class()
+        assert issubclass(cls, StoryScene) and cls.__name__ == entry.name
+        assert cls.steps, f"{entry.name} has no steps"
+
+
+def test_summaries_come_from_the_lecture():
+    """Each class builds its one-line summary from the lecture: another fact never shows the default's."""
+    from llmfacts.compute.lecture import DEFAULT_LECTURE, Lecture, SuperpositionSpec, ToyBlock
+    from llmfacts.compute.toy_mlp import ToyFact
+
+    other = Lecture(name="marie-curie", fact=ToyFact("Marie", "Curie", "chemistry"),
+                    prompt_words=("worked", "in", "the", "field", "of"), toy=ToyBlock(d_model=20),
+                    superposition=SuperpositionSpec(n=3000, d=60))
+    for entry in STORY:
+        default, custom = entry.describe(DEFAULT_LECTURE), entry.describe(other)
+        assert default.strip() and "\n" not in default
+        for typed in ("Michael", "Jordan", "basketball", "10,000", "100-D"):
+            assert typed not in custom, f"{entry.name}: summary for another lecture still says {typed!r}: {custom}"
