@@ -65,7 +65,7 @@ def cmd_list(quality: str) -> int:
     for k, entry in enumerate(STORY, start=1):
         duration = next((m.scenes[entry.name].duration for m in manifests if entry.name in m.scenes), None)
         shown = "not rendered" if duration is None else f"{duration:5.1f} s"
-        print(f"{k:2d}. {entry.name:<{width}}  {shown:>12}  {entry.summary}")
+        print(f"{k:2d}. {entry.name:<{width}}  {shown:>12}  {entry.describe()}")
     return 0
 
 
