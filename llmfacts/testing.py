@@ -66,13 +66,15 @@ def dry_run(scene_class, *, media_dir: str | Path | None = None, **config) -> fl
 
 
 def prepared_scene(scene_class, **overrides):
-    """An instance of ``scene_class`` (class attributes optionally overridden) after only its ``prepare()``.
+    """An instance of ``scene_class`` (class attributes optionally overridden, ``lecture=`` included) after
+    only its ``resolve()`` (lecture and parameter checks) and ``prepare()``.
 
     No renderer is made and nothing is drawn: for checking the numbers a scene computes before it animates.
     """
     if overrides:
         scene_class = type(f"Custom{scene_class.__name__}", (scene_class,), overrides)
     scene = scene_class.__new__(scene_class)
+    scene.resolve()
     scene.prepare()
     return scene
 
