@@ -54,6 +54,7 @@ import numpy as np
 from manim import Scene
 
 from llmfacts.compute.lecture import Lecture, LectureError, active_lecture, check_float, check_int
+import llmfacts.style  # noqa: F401  (registers the video's typeface as Text's default)
 
 __all__ = ["StoryScene", "Beat", "reading_time", "LECTURE_ATTRIBUTES", "Int", "Float", "SceneParameterError"]
 
