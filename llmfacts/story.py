@@ -51,12 +51,13 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import Scene
+from manim import Scene, ThreeDScene
 
 from llmfacts.compute.lecture import Lecture, LectureError, active_lecture, check_float, check_int
 import llmfacts.style  # noqa: F401  (registers the video's typeface as Text's default)
 
-__all__ = ["StoryScene", "Beat", "reading_time", "LECTURE_ATTRIBUTES", "Int", "Float", "SceneParameterError"]
+__all__ = ["StoryScene", "ThreeDStoryScene", "Beat", "reading_time", "LECTURE_ATTRIBUTES", "Int", "Float",
+           "SceneParameterError"]
 
 WORDS_PER_SECOND = 2.6  # comfortable narration pace
 MIN_CAPTION_SECONDS = 1.5
@@ -283,3 +284,10 @@ class StoryScene(Scene):
         for offset, end, line in speech.cues():
             self.add_subcaption(line, duration=end - offset, offset=offset)
         return float(speech.duration)
+
+
+class ThreeDStoryScene(StoryScene, ThreeDScene):
+    """A :class:`StoryScene` in 3-D space: ManimCE's ``ThreeDScene`` (a camera that turns with
+    ``move_camera`` / ``begin_ambient_camera_rotation``). Texts and charts that belong to the screen, not to
+    the space, go in with ``add_fixed_in_frame_mobjects`` so they stay upright and where the layout
+    check expects them."""
