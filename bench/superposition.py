@@ -1,4 +1,5 @@
-"""Benchmark: the classic dense-autograd loop against the project's spherical optimiser.
+"""Benchmark: the classic loss written the plain way (dense autograd) against its chunked, hand-differentiated
+step, and against the project's spherical optimiser.
 
 Run from the repository root::
 
@@ -11,6 +12,9 @@ What it measures, in one run (never through the disk cache - everything is compu
 1. **Classic loop, per step and peak memory.**  A child process runs ``--classic-steps`` steps of the loop
    written the plain way: Adam (lr 0.01) on ``sum relu(|G - I| - 0.01) + N sum (diag G - 1)^2`` with
    ``G = X X^T`` dense and the gradient from autograd.  Time per step is the median over those steps.
+   Another child runs as many steps of the same loop as the project runs it
+   (:func:`llmfacts.compute.superposition.classic_gradient`: the same gradient, by hand, over row chunks of
+   the Gram matrix) and the line ``classic step: chunked ... vs dense autograd ... (ratio ...)`` compares them.
 2. **The project's optimiser, per step and peak memory.**  Another child process runs ``--probe-steps``
    steps of :class:`llmfacts.compute.superposition.SphericalAdam` (chunked Gram blocks, hand-written
    gradient, its weight x vector products in the number type ``products="auto"`` picks on this machine:
@@ -29,11 +33,12 @@ their peak.  Interpreter, libraries and inputs are excluded from both sides alik
 Timings depend on the machine and on what else is running on it: compare the two per-step figures of one
 run, not figures from different runs.  The last line printed is::
 
-    max_abs_cos=<x> min_angle=<deg> max_angle=<deg> seconds=<s> step_speedup_vs_classic=<r> peak_mem_ratio_vs_classic=<r>
+    max_abs_cos=<x> min_angle=<deg> max_angle=<deg> seconds=<s> step_speedup_vs_classic=<r> peak_mem_ratio_vs_classic=<r> classic_chunked_speedup=<r>
 
 where ``seconds`` is the optimisation time of the full run (statistics excluded), ``step_speedup_vs_classic``
 is classic seconds per step / project seconds per step (from steps 1 and 2), and ``peak_mem_ratio_vs_classic``
-is the classic peak-memory increase / the project's.
+is the classic peak-memory increase / the project's, and ``classic_chunked_speedup`` is the dense classic step
+time / the chunked classic step time.  ``--classic-only`` stops after the classic comparison.
 """
 
 from __future__ import annotations
@@ -80,6 +85,26 @@ def _child_classic(n: int, d: int, steps: int, seed: int) -> dict:
             "peak_extra_bytes": _maxrss_bytes() - before}
 
 
+def _child_classic_chunked(n: int, d: int, steps: int, seed: int) -> dict:
+    """The same loop as the project runs it: the gradient by hand over row chunks (classic_gradient)."""
+    import torch
+
+    from llmfacts.compute.superposition import classic_gradient, random_unit_vectors
+
+    x = torch.from_numpy(random_unit_vectors(n, d, seed)).requires_grad_(True)
+    opt = torch.optim.Adam([x], lr=0.01)
+    before = _maxrss_bytes()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        x.grad = classic_gradient(x.detach(), 0.01).gradient
+        opt.step()
+        times.append(time.perf_counter() - t0)
+    return {"seconds_per_step": statistics.median(times), "times": times,
+            "peak_extra_bytes": _maxrss_bytes() - before}
+
+
 def _child_project(n: int, d: int, steps: int, seed: int, products: str = "auto") -> dict:
     """A few steps of the project's optimiser (mid-schedule exponent and learning rate)."""
     from llmfacts.compute.superposition import SphericalAdam, random_unit_vectors
@@ -119,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--products", choices=["auto", *sp.PRODUCT_DTYPES], default="auto",
                     help="number type of the project optimiser's weight x vector products (default: auto, "
                          "bfloat16 on CPUs with AMX or AVX-512 BF16, else float32)")
-    ap.add_argument("--child", choices=["classic", "project"], help=argparse.SUPPRESS)
+    ap.add_argument("--classic-only", action="store_true", help="only compare the two classic loops")
+    ap.add_argument("--child", choices=["classic", "classic-chunked", "project"], help=argparse.SUPPRESS)
     ap.add_argument("--child-steps", type=int, default=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -130,6 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         if args.child == "classic":
             print(json.dumps(_child_classic(args.n, args.d, args.child_steps, args.seed)))
+        elif args.child == "classic-chunked":
+            print(json.dumps(_child_classic_chunked(args.n, args.d, args.child_steps, args.seed)))
         else:
             print(json.dumps(_child_project(args.n, args.d, args.child_steps, args.seed, args.products)))
         return
@@ -140,6 +168,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"classic loop (dense Gram + autograd): {classic['seconds_per_step']:.3f} s/step "
           f"(steps: {', '.join(f'{t:.2f}' for t in classic['times'])}), "
           f"peak extra memory {classic['peak_extra_bytes'] / 2**20:.0f} MiB", flush=True)
+    chunked = _in_child("classic-chunked", args.n, args.d, args.classic_steps, args.seed, args.threads,
+                        args.products)
+    chunked_speedup = classic["seconds_per_step"] / chunked["seconds_per_step"]
+    print(f"classic loop (chunked, hand-written gradient): {chunked['seconds_per_step']:.3f} s/step "
+          f"(steps: {', '.join(f'{t:.2f}' for t in chunked['times'])}), "
+          f"peak extra memory {chunked['peak_extra_bytes'] / 2**20:.0f} MiB", flush=True)
+    print(f"classic step: chunked {chunked['seconds_per_step']:.3f} s vs dense autograd "
+          f"{classic['seconds_per_step']:.3f} s (ratio {chunked_speedup:.1f}x faster; peak extra memory "
+          f"{chunked['peak_extra_bytes'] / 2**20:.0f} vs {classic['peak_extra_bytes'] / 2**20:.0f} MiB), "
+          f"N={args.n} d={args.d}", flush=True)
+    if args.classic_only:
+        return
     project = _in_child("project", args.n, args.d, args.probe_steps, args.seed, args.threads, args.products)
     print(f"project optimiser (chunked, hand-written gradient, {project['products']} products): "
           f"{project['seconds_per_step']:.3f} s/step "
@@ -161,7 +201,8 @@ def main(argv: list[str] | None = None) -> None:
           f"({sp.cos_to_deg(lb):.2f}-{180 - sp.cos_to_deg(lb):.2f} deg)", flush=True)
     f = res.final
     print(f"max_abs_cos={f.max_abs_cos:.4f} min_angle={f.min_angle_deg:.2f} max_angle={f.max_angle_deg:.2f} "
-          f"seconds={res.seconds:.1f} step_speedup_vs_classic={speedup:.1f} peak_mem_ratio_vs_classic={mem_ratio:.1f}",
+          f"seconds={res.seconds:.1f} step_speedup_vs_classic={speedup:.1f} peak_mem_ratio_vs_classic={mem_ratio:.1f} "
+          f"classic_chunked_speedup={chunked_speedup:.1f}",
           flush=True)
 
 
