@@ -343,7 +343,11 @@ def test_transformer_flow_and_token_row():
     assert len(flow.get_tokens()) == 6 == len(flow.get_vectors())
     blocks = flow.get_blocks()
     assert all(a.get_right()[0] < b.get_left()[0] for a, b in zip(blocks, blocks[1:]))
-    assert flow.get_layer(1)[0] is flow.get_attention_block(1)
+    assert flow.get_layer(1)[1] is flow.get_attention_block(1)
+    # pre-norm, as GPT-3 is built: a norm block stands just before every attention and MLP block
+    for block in [*flow.get_attention_blocks(), *flow.get_mlp_blocks()]:
+        k = list(blocks).index(block)
+        assert k > 0 and blocks[k - 1] in flow.get_norm_blocks()
     assert flow.width < FRAME_WIDTH
     no_norm = TransformerFlow(n_tokens=3, n_layers=1, token_labels=(), show_norms=False, ellipsis=False)
     assert len(no_norm.get_blocks()) == 2 and len(no_norm.get_tokens()) == 3

@@ -325,10 +325,11 @@ def _add_node(radius: float = 0.22, color: str = colors.RESIDUAL, stroke_width: 
 
 
 class TransformerFlow(VGroup):
-    """The refresher diagram: tokens -> vectors -> [Attention] -> [MLP] -> ... (small norm steps between).
+    """The refresher diagram: tokens -> vectors -> [norm][Attention] -> [norm][MLP] -> ...
 
     Tokens are stacked in a column on the left, each followed by a little vector; then, for each layer, a
-    tall Attention block and a tall MLP block spanning all tokens, with a thin "norm" block after each.
+    tall Attention block and a tall MLP block spanning all tokens, each preceded by a thin "norm" block
+    (GPT-2 and GPT-3 normalise the vector before each block, as :mod:`llmfacts.compute.gpt3` builds it).
     ``ellipsis=True`` ends with a ``⋯`` to say "and many more layers".
 
     Parameters
@@ -343,6 +344,8 @@ class TransformerFlow(VGroup):
         Draw the thin norm blocks.
     block_width, norm_width, gap
         Geometry.
+    norm_font_size
+        Size of the "norm" labels.
     """
 
     def __init__(
@@ -354,10 +357,11 @@ class TransformerFlow(VGroup):
         show_norms: bool = True,
         ellipsis: bool = True,
         block_width: float = 1.1,
-        norm_width: float = 0.3,
+        norm_width: float = 0.4,
         gap: float = 0.35,
         row_height: float = 0.62,
         font_size: float = 26,
+        norm_font_size: float = 24,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -399,30 +403,28 @@ class TransformerFlow(VGroup):
         for layer in range(n_layers):
             layer_group = VGroup()
             for kind in ("attention", "mlp"):
-                color = colors.ATTENTION if kind == "attention" else colors.MLP
-                text = "Attention" if kind == "attention" else "MLP"
-                block = LabeledBox(Text(text, font_size=font_size, color=colors.TEXT).rotate(np.pi / 2),
-                                   width=block_width, height=height, color=color, fill_opacity=0.2)
-                block.move_to([x + block_width / 2, y_mid, 0])
-                self.flow_arrows.add(_arrow(previous.get_right() + RIGHT * 0.05, block.get_left() + LEFT * 0.02)
-                                     if previous is not self.vectors else
-                                     _arrow([previous.get_right()[0] + 0.05, y_mid, 0], block.get_left() + LEFT * 0.02))
-                (self.attention_blocks if kind == "attention" else self.mlp_blocks).add(block)
-                self.blocks.add(block)
-                layer_group.add(block)
-                x += block_width + gap
-                previous = block
-                if show_norms:
-                    norm = LabeledBox(Text("norm", font_size=font_size * 0.6, color=colors.TEXT).rotate(np.pi / 2),
+                if show_norms:  # GPT-2/GPT-3 normalise the vector *before* each block (pre-norm)
+                    norm = LabeledBox(Text("norm", font_size=norm_font_size, color=colors.TEXT).rotate(np.pi / 2),
                                       width=norm_width, height=height * 0.85, color=colors.NORM, fill_opacity=0.2,
                                       corner_radius=0.06)
                     norm.move_to([x + norm_width / 2, y_mid, 0])
-                    self.flow_arrows.add(_arrow(previous.get_right() + RIGHT * 0.02, norm.get_left() + LEFT * 0.02))
+                    self.flow_arrows.add(_arrow([previous.get_right()[0] + 0.05, y_mid, 0], norm.get_left() + LEFT * 0.02))
                     self.norm_blocks.add(norm)
                     self.blocks.add(norm)
                     layer_group.add(norm)
                     x += norm_width + gap
                     previous = norm
+                color = colors.ATTENTION if kind == "attention" else colors.MLP
+                text = "Attention" if kind == "attention" else "MLP"
+                block = LabeledBox(Text(text, font_size=font_size, color=colors.TEXT).rotate(np.pi / 2),
+                                   width=block_width, height=height, color=color, fill_opacity=0.2)
+                block.move_to([x + block_width / 2, y_mid, 0])
+                self.flow_arrows.add(_arrow([previous.get_right()[0] + 0.05, y_mid, 0], block.get_left() + LEFT * 0.02))
+                (self.attention_blocks if kind == "attention" else self.mlp_blocks).add(block)
+                self.blocks.add(block)
+                layer_group.add(block)
+                x += block_width + gap
+                previous = block
             self.layer_groups.add(layer_group)
         self.ellipsis: Mobject | None = None
         if ellipsis:
