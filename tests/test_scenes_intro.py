@@ -8,7 +8,6 @@ import pytest
 
 from llmfacts.formatting import format_fixed
 from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
-from scenes.cold_open import ColdOpen
 from scenes.directions import MeaningDirections, angle_degrees, span_coordinates
 from scenes.inside_mlp import InsideTheMlp
 from scenes.refresher import TransformerRefresher, illustrative_vectors
@@ -41,19 +40,6 @@ def test_illustrative_vectors_are_seeded_unit_vectors():
 
 
 # -- numbers each scene computes ----------------------------------------------------------------------------
-
-
-def test_cold_open_guess_comes_from_the_toy_model():
-    scene = prepared(ColdOpen)
-    assert scene.best == "basketball"
-    assert sum(scene.guess.values()) == pytest.approx(1.0)
-    assert set(scene.guess) == {"basketball", "swimming", "singing"}
-    assert 0.6 < scene.mlp_fraction < 0.7  # GPT-3: about two thirds of the weights sit in the MLPs
-
-
-def test_cold_open_follows_a_different_fact():
-    scene = prepared(ColdOpen, first_name="Serena", last_name="Williams", attribute="tennis")
-    assert scene.best == "tennis"
 
 
 def test_refresher_vectors_for_the_names_are_the_toy_directions():
