@@ -335,6 +335,16 @@ class Lecture:
         """The full name's vector through the toy block."""
         return self.cached(_trace, activation)
 
+    def prompt_tokens(self) -> tuple[str, ...]:
+        """The prompt's words up to the blank: first name, last name, then :attr:`prompt_words`."""
+        return (self.fact.first_name, self.fact.last_name, *self.prompt_words)
+
+    def token_vectors(self):
+        """One toy vector per prompt token (rows, in :meth:`prompt_tokens` order), as each token holds it
+        before attention: the names their directions, other words a filler direction perpendicular to every
+        named one (:meth:`~llmfacts.compute.toy_mlp.ToyMLP.word_direction`)."""
+        return self.cached(_token_vectors)
+
     def contrast_pairs(self) -> tuple[tuple[str, str], ...]:
         """The full name, then a pair keeping only the first name, one keeping only the last name, and
         (when both exist) one keeping neither; for the default lecture Michael Jordan, Michael Phelps,
@@ -368,6 +378,15 @@ def _build_toy(lecture: Lecture) -> ToyMLP:
 
 def _trace(lecture: Lecture, activation: str) -> MLPTrace:
     return lecture.toy_mlp().run((lecture.fact.first_name, lecture.fact.last_name), activation=activation)
+
+
+def _token_vectors(lecture: Lecture):
+    import numpy as np
+
+    mlp = lecture.toy_mlp()
+    vectors = np.vstack([mlp.word_direction(word) for word in lecture.prompt_tokens()])
+    vectors.setflags(write=False)
+    return vectors
 
 
 def _contrast_pairs(lecture: Lecture) -> tuple[tuple[str, str], ...]:
