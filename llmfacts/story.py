@@ -227,6 +227,7 @@ class StoryScene(Scene):
             if self.keyframe_sink is not None:
                 self.keyframe_sink.append((step, self.capture_frame()))
         self.end_story()
+        self._sound_to_the_end()
 
     def capture_frame(self) -> np.ndarray:
         """The frame as it stands now, as an (H, W, 3) uint8 array (works while animations are skipped)."""
@@ -247,7 +248,8 @@ class StoryScene(Scene):
     # -- narration ----------------------------------------------------------------------------------------
     @property
     def voice(self):
-        """The voice that speaks the narration (:func:`llmfacts.voice.get_voice`)."""
+        """The voice that speaks the narration (:func:`llmfacts.voice.get_voice`: ``$LLMFACTS_VOICE``, else
+        the Piper voice)."""
         if getattr(self, "_voice", None) is None:
             from llmfacts.voice import get_voice
 
@@ -256,7 +258,8 @@ class StoryScene(Scene):
 
     @contextlib.contextmanager
     def beat(self, text: str, *, spoken: str | None = None, tail: float = BEAT_TAIL_SECONDS) -> Iterator[Beat]:
-        """Speak ``text`` (subtitled as written; ``spoken`` is what the voice says, if it differs) while the
+        """Speak ``text`` (subtitled as written; ``spoken`` is what the voice says, if it differs; either way
+        symbols and numbers are said as words, see :func:`llmfacts.speech_text.spoken_form`) while the
         body's animations play; on leaving, wait until the speech is over plus ``tail`` seconds."""
         speech = self.voice.speak(text, spoken=spoken)
         start = self.time
@@ -272,18 +275,26 @@ class StoryScene(Scene):
         self.wait(seconds)
 
     def narrate(self, text: str, duration: float | None = None, *, speech: Any = None) -> float:
-        """Attach ``text`` as subtitles starting now (and its audio, when ``speech`` has some); returns the
-        duration in seconds. Prefer :meth:`beat`, which also paces the animations."""
+        """Start ``text`` now: its audio (when the voice speaks) and its subtitle cues; returns the seconds
+        it lasts (at least ``duration``, when given). Prefer :meth:`beat`, which also paces the animations."""
         if speech is None:
-            seconds = reading_time(text) if duration is None else duration
-            self.add_subcaption(text, duration=seconds)
-            return seconds
+            speech = self.voice.speak(text)
         audio = getattr(speech, "audio", None)
         if audio is not None:
             self.add_sound(str(audio))
         for offset, end, line in speech.cues():
             self.add_subcaption(line, duration=end - offset, offset=offset)
-        return float(speech.duration)
+        return max(float(speech.duration), duration or 0.0)
+
+    def _sound_to_the_end(self) -> None:
+        """When the scene has sound, make its track as long as the video (silence after the last words), so
+        that clips joined end to end keep their sound in step."""
+        writer = getattr(self.renderer, "file_writer", None)
+        if writer is None or not getattr(writer, "includes_sound", False):
+            return
+        from pydub import AudioSegment
+
+        writer.add_audio_segment(AudioSegment.silent(0), time=self.time)
 
 
 class ThreeDStoryScene(StoryScene, ThreeDScene):

@@ -1,4 +1,9 @@
-"""Video files: probe, join without re-encoding, grab frames, merge subtitles (PyAV; no manim import).
+"""Video files: probe, join, grab frames, read sound, merge subtitles (PyAV; no manim import).
+
+Joining copies the video streams packet for packet (no re-encoding). When any part has sound, the parts'
+sound tracks are decoded, each laid over exactly its own video's length (silence where a part has none or
+its track is shorter; anything past its video's end dropped), and encoded once as one continuous AAC
+track: the sound stays in step with the pictures and has no gap or click where two scenes meet.
 
 Everything that writes a file writes it atomically: to a temporary file beside the target, then
 ``os.replace``, so an interrupted run never leaves a half-written file where a good one was.
@@ -9,27 +14,34 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import av
 import numpy as np
 
 __all__ = [
-    "VideoInfo",
-    "probe",
-    "count_frames",
-    "concat_videos",
+    "AUDIO_RATE",
     "IncompatibleVideosError",
-    "last_frame",
-    "frame_at",
-    "save_png",
+    "VideoInfo",
     "atomic_path",
+    "concat_videos",
+    "count_frames",
+    "has_audio",
+    "last_frame",
     "merge_srt",
     "parse_srt",
+    "probe",
+    "read_audio",
+    "save_png",
 ]
+
+#: Sample rate of a joined video's sound (stereo AAC, as manim writes the clips').
+AUDIO_RATE = 48_000
+_AUDIO_BITRATE = 160_000
+_EDGE_FADE_SECONDS = 0.003  # a 3 ms fade where two parts meet (their sound is silence there anyway)
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,17 @@ def count_frames(path: str | os.PathLike) -> int:
         return sum(1 for _ in container.decode(video=0))
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask would, for a moment, for every thread)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success move it over ``target``, else delete it."""
@@ -86,6 +109,7 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp made it private (0600); the output is an ordinary file
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
@@ -110,26 +134,105 @@ def concat_videos(parts: Sequence[str | os.PathLike], output: str | os.PathLike)
         detail = "; ".join(f"{i.path.name}: {i.codec} {i.width}x{i.height} {i.fps} fps {i.pix_fmt}" for i in infos)
         raise IncompatibleVideosError(f"cannot join parts with different formats ({detail})")
     output = Path(output)
+    track = _joined_track(infos) if any(has_audio(info.path) for info in infos) else None
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as manifest:
         for info in infos:
             escaped = str(info.path.resolve()).replace("'", "'\\''")
             manifest.write(f"file '{escaped}'\n")
         manifest_path = manifest.name
     try:
-        with atomic_path(output) as tmp:
-            with av.open(manifest_path, format="concat", options={"safe": "0"}) as source, av.open(
-                str(tmp), mode="w", format="mp4"
-            ) as sink:
-                in_stream = source.streams.video[0]
-                out_stream = sink.add_stream_from_template(template=in_stream)
-                for packet in source.demux(in_stream):
-                    if packet.dts is None:  # flush packet at the end of the input
-                        continue
-                    packet.stream = out_stream
-                    sink.mux(packet)
+        with atomic_path(output) as tmp, av.open(manifest_path, format="concat", options={"safe": "0"}) as source, \
+                av.open(str(tmp), mode="w", format="mp4") as sink:
+            in_stream = source.streams.video[0]
+            out_stream = sink.add_stream_from_template(template=in_stream)
+            audio_packets = _encode_track(sink, track) if track is not None else []
+            waiting = 0
+            for packet in source.demux(in_stream):
+                if packet.dts is None:  # flush packet at the end of the input
+                    continue
+                when = float(packet.dts * packet.time_base)
+                while waiting < len(audio_packets) and audio_packets[waiting][0] <= when:
+                    sink.mux(audio_packets[waiting][1])  # interleaved by time, as players expect
+                    waiting += 1
+                packet.stream = out_stream
+                sink.mux(packet)
+            for _, packet in audio_packets[waiting:]:
+                sink.mux(packet)
     finally:
         os.unlink(manifest_path)
     return probe(output)
+
+
+def has_audio(path: str | os.PathLike) -> bool:
+    """Whether the file has a sound stream."""
+    with av.open(str(path)) as container:
+        return bool(container.streams.audio)
+
+
+def read_audio(path: str | os.PathLike, rate: int = AUDIO_RATE) -> np.ndarray | None:
+    """The file's sound as a (2, samples) float32 array at ``rate`` Hz (stereo; a mono track on both
+    channels), starting at time 0; ``None`` if it has no sound stream."""
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            return None
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="fltp", layout="stereo", rate=rate)
+        chunks: list[np.ndarray] = []
+        lead = 0
+        for k, frame in enumerate(container.decode(stream)):
+            if k == 0 and frame.pts is not None and frame.time_base is not None and frame.pts > 0:
+                lead = round(float(frame.pts * frame.time_base) * rate)
+            chunks += [out.to_ndarray() for out in resampler.resample(frame)]
+        chunks += [out.to_ndarray() for out in resampler.resample(None)]
+    body = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), dtype=np.float32)
+    if lead:
+        body = np.concatenate([np.zeros((2, lead), dtype=np.float32), body], axis=1)
+    return body.astype(np.float32)
+
+
+def _joined_track(infos: Sequence[VideoInfo], rate: int = AUDIO_RATE) -> np.ndarray:
+    """One continuous stereo track: each part's sound over exactly its video's span (see the module)."""
+    bounds = [0]
+    elapsed = 0.0
+    for info in infos:
+        elapsed += info.duration
+        bounds.append(round(elapsed * rate))  # from the running total: no drift over many parts
+    track = np.zeros((2, bounds[-1]), dtype=np.float32)
+    fade = max(1, int(_EDGE_FADE_SECONDS * rate))
+    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+    for info, start, end in zip(infos, bounds, bounds[1:]):
+        sound = read_audio(info.path, rate)
+        if sound is None:
+            continue
+        n = min(end - start, sound.shape[1])
+        part = sound[:, :n].copy()
+        if n >= 2 * fade:
+            part[:, :fade] *= ramp
+            part[:, n - fade :] *= ramp[::-1]
+        track[:, start : start + n] = part
+    return track
+
+
+def _encode_track(sink: av.container.OutputContainer, track: np.ndarray, rate: int = AUDIO_RATE) -> list[tuple[float, av.Packet]]:
+    """Encode ``track`` as AAC into a new stream of ``sink``; returns ``(time, packet)`` pairs to mux."""
+    stream = sink.add_stream("aac", rate=rate, layout="stereo")
+    stream.bit_rate = _AUDIO_BITRATE
+    packets: list[tuple[float, av.Packet]] = []
+
+    def keep(encoded: list[av.Packet]) -> None:
+        for packet in encoded:
+            when = float(packet.dts * packet.time_base) if packet.dts is not None else 0.0
+            packets.append((when, packet))
+
+    size = 1024
+    for begin in range(0, track.shape[1], size):
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(track[:, begin : begin + size]), format="fltp",
+                                           layout="stereo")
+        frame.sample_rate = rate
+        frame.pts = begin
+        keep(stream.encode(frame))
+    keep(stream.encode(None))
+    return packets
 
 
 def _frame_to_array(frame: av.VideoFrame) -> np.ndarray:
@@ -151,19 +254,6 @@ def last_frame(path: str | os.PathLike) -> np.ndarray:
     if result is None:
         raise ValueError(f"{path}: no frame could be decoded")
     return _frame_to_array(result)
-
-
-def frame_at(path: str | os.PathLike, seconds: float) -> np.ndarray:
-    """The frame shown at ``seconds`` (the last frame whose time is <= seconds)."""
-    chosen = None
-    with av.open(str(path)) as container:
-        for frame in container.decode(video=0):
-            if frame.time is not None and frame.time > seconds + 1e-6 and chosen is not None:
-                break
-            chosen = frame
-    if chosen is None:
-        raise ValueError(f"{path}: no frame could be decoded")
-    return _frame_to_array(chosen)
 
 
 def save_png(image: np.ndarray, path: str | os.PathLike) -> Path:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the project needs, idempotently:
-#   1. Debian packages (cairo/pango headers for manim's wheels-from-source, LaTeX for MathTex),
+#   1. Debian packages (cairo/pango headers for manim's wheels-from-source, LaTeX for MathTex, espeak-ng),
 #   2. a project virtual environment in .venv with the pinned Python dependencies,
 #   3. the slides stack (skip with --no-slides): manim-slides and its dependencies from
 #      requirements-slides.lock, reveal.js from the npm registry (scripts/fetch_revealjs.sh) and Debian's
@@ -30,6 +30,7 @@ LOCK=requirements.lock
 
 # ---------------------------------------------------------------- system packages
 apt_packages=(pkg-config libcairo2-dev libpango1.0-dev)
+apt_packages+=(espeak-ng sox)  # espeak-ng: the draft voice and the voice tests; sox: manim-voiceover (else it warns on every render)
 if [ "$want_latex" = 1 ]; then
   # manim's default TeX template uses the `standalone` class (texlive-latex-extra)
   # and `preview` (preview-latex-style); dvisvgm turns DVI into SVG.

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Tests run silent unless a test asks for a voice (the default voice, Piper, would synthesise every beat).
+os.environ.setdefault("LLMFACTS_VOICE", "none")
+
 _skipped: list[str] = []
 
 
