@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make video   - install what is missing, then render the whole video (renders/high/how-llms-store-facts.mp4)
-#   make test    - install what is missing, then run the test suite
+#   make test    - install what is missing, then lint (ruff) and run the test suite
 # Both are idempotent: a second run skips the installation in about a second.
 
 PYTHON := .venv/bin/python
@@ -16,6 +16,7 @@ video: setup
 	$(PYTHON) render.py all --quality $(QUALITY) --jobs $(JOBS)
 
 test: setup
+	.venv/bin/ruff check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 stills: setup
