@@ -32,6 +32,7 @@ __all__ = [
     "k_weighting",
     "normalize_loudness",
     "read_wav",
+    "resample",
     "write_wav",
 ]
 
@@ -142,6 +143,16 @@ def _soft_limit(x: np.ndarray, ceiling: float) -> np.ndarray:
     room = ceiling - knee
     y[over] = np.sign(x[over]) * (knee + room * np.tanh((np.abs(x[over]) - knee) / room))
     return y
+
+
+def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
+    """``samples`` (a 1-D array, or one row per channel) at ``new_rate`` Hz (polyphase, anti-aliased)."""
+    if rate == new_rate:
+        return np.asarray(samples, dtype=np.float32)
+    from scipy.signal import resample_poly
+
+    common = math.gcd(int(rate), int(new_rate))
+    return resample_poly(samples, new_rate // common, rate // common, axis=-1).astype(np.float32)
 
 
 # ------------------------------------------------------------------------------------------ WAV files

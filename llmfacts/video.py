@@ -27,6 +27,7 @@ __all__ = [
     "IncompatibleVideosError",
     "VideoInfo",
     "atomic_path",
+    "attach_audio",
     "concat_videos",
     "count_frames",
     "has_audio",
@@ -36,6 +37,7 @@ __all__ = [
     "probe",
     "read_audio",
     "save_png",
+    "share_track",
 ]
 
 #: Sample rate of a joined video's sound (stereo AAC, as manim writes the clips').
@@ -139,6 +141,8 @@ def concat_videos(parts: Sequence[str | os.PathLike], output: str | os.PathLike)
         for info in infos:
             escaped = str(info.path.resolve()).replace("'", "'\\''")
             manifest.write(f"file '{escaped}'\n")
+            # the video's own length: a part whose sound runs longer must not shift the parts after it
+            manifest.write(f"duration {float(info.frames / info.fps) if info.fps else info.duration:.9f}\n")
         manifest_path = manifest.name
     try:
         with atomic_path(output) as tmp, av.open(manifest_path, format="concat", options={"safe": "0"}) as source, \
@@ -146,18 +150,7 @@ def concat_videos(parts: Sequence[str | os.PathLike], output: str | os.PathLike)
             in_stream = source.streams.video[0]
             out_stream = sink.add_stream_from_template(template=in_stream)
             audio_packets = _encode_track(sink, track) if track is not None else []
-            waiting = 0
-            for packet in source.demux(in_stream):
-                if packet.dts is None:  # flush packet at the end of the input
-                    continue
-                when = float(packet.dts * packet.time_base)
-                while waiting < len(audio_packets) and audio_packets[waiting][0] <= when:
-                    sink.mux(audio_packets[waiting][1])  # interleaved by time, as players expect
-                    waiting += 1
-                packet.stream = out_stream
-                sink.mux(packet)
-            for _, packet in audio_packets[waiting:]:
-                sink.mux(packet)
+            _mux_interleaved(sink, source, in_stream, out_stream, audio_packets)
     finally:
         os.unlink(manifest_path)
     return probe(output)
@@ -188,6 +181,50 @@ def read_audio(path: str | os.PathLike, rate: int = AUDIO_RATE) -> np.ndarray | 
     if lead:
         body = np.concatenate([np.zeros((2, lead), dtype=np.float32), body], axis=1)
     return body.astype(np.float32)
+
+
+def attach_audio(path: str | os.PathLike, track: np.ndarray, rate: int = AUDIO_RATE) -> Path:
+    """Give the video at ``path`` the sound ``track`` ((2, samples) floats at ``rate``; cut or padded with
+    silence to the video's length) as its only sound stream, encoded once as AAC; the video stream is
+    copied. The file is replaced atomically."""
+    path = Path(path)
+    info = probe(path)
+    n = round(info.duration * rate)
+    sound = np.zeros((2, n), dtype=np.float32)
+    m = min(n, track.shape[1])
+    sound[:, :m] = track[:, :m]
+    with atomic_path(path) as tmp, av.open(str(path)) as source, av.open(str(tmp), mode="w", format="mp4") as sink:
+        in_stream = source.streams.video[0]
+        out_stream = sink.add_stream_from_template(template=in_stream)
+        _mux_interleaved(sink, source, in_stream, out_stream, _encode_track(sink, sound, rate))
+    return path
+
+
+def share_track(paths: Sequence[str | os.PathLike], track: np.ndarray, rate: int = AUDIO_RATE) -> None:
+    """Give consecutive videos (the pieces of one recording, such as a scene's slides) consecutive slices of
+    ``track``: the first gets the sound of its own length, the next the sound after that, and so on."""
+    elapsed = 0.0
+    for path in paths:
+        info = probe(path)
+        start = round(elapsed * rate)
+        elapsed += info.duration
+        attach_audio(path, track[:, start : round(elapsed * rate)], rate)
+
+
+def _mux_interleaved(sink, source, in_stream, out_stream, audio_packets) -> None:
+    """Copy ``in_stream``'s packets into ``out_stream`` with ``audio_packets`` muxed in between by time."""
+    waiting = 0
+    for packet in source.demux(in_stream):
+        if packet.dts is None:  # flush packet at the end of the input
+            continue
+        when = float(packet.dts * packet.time_base)
+        while waiting < len(audio_packets) and audio_packets[waiting][0] <= when:
+            sink.mux(audio_packets[waiting][1])  # interleaved by time, as players expect
+            waiting += 1
+        packet.stream = out_stream
+        sink.mux(packet)
+    for _, packet in audio_packets[waiting:]:
+        sink.mux(packet)
 
 
 def _joined_track(infos: Sequence[VideoInfo], rate: int = AUDIO_RATE) -> np.ndarray:
