@@ -59,21 +59,28 @@ def _fits(piece: str, max_chars: int, max_lines: int) -> bool:
     return wrap_lines(piece, max_chars, max_lines) is not None
 
 
-def _split_words_evenly(piece: str, parts: int) -> list[str]:
+def _split_words_evenly(piece: str, parts: int, weight: Callable[[str], float] | None = None) -> list[str]:
+    """``piece`` cut between words into ``parts`` pieces of about equal weight (default: characters; the
+    timing uses spoken words); a cut after a clause mark (``, ; :``) is preferred when it is within a
+    quarter of a piece of the even point."""
     words = piece.split()
     parts = max(1, min(parts, len(words)))
-    total = sum(len(w) + 1 for w in words)
-    out, current, used = [], [], 0
-    for k, word in enumerate(words):
-        current.append(word)
-        used += len(word) + 1
-        left_parts = parts - len(out) - 1
-        if left_parts > 0 and used >= total * (len(out) + 1) / parts and len(words) - k - 1 >= left_parts:
-            out.append(" ".join(current))
-            current = []
-    if current:
-        out.append(" ".join(current))
-    return out
+    weight = weight or (lambda word: len(word) + 1)
+    ends = []  # weight up to the end of each word
+    used = 0.0
+    for word in words:
+        used += weight(word)
+        ends.append(used)
+    bonus = 0.25 * used / parts
+    cuts, previous = [], 0
+    for k in range(1, parts):
+        target = used * k / parts
+        choices = range(previous + 1, len(words) - (parts - k) + 1)  # cut after word index c - 1
+        cut = min(choices, key=lambda c: abs(ends[c - 1] - target) - (bonus if words[c - 1][-1] in ",;:" else 0))
+        cuts.append(cut)
+        previous = cut
+    bounds = [0, *cuts, len(words)]
+    return [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:])]
 
 
 def _split_long(piece: str, max_chars: int, max_lines: int) -> list[str]:
@@ -161,7 +168,8 @@ def make_cues(
             break
         new: list[str] = []
         for k, (s, e, p) in enumerate(rows):
-            new += _split_words_evenly(p, math.ceil((e - s) / max_seconds)) if k in long_ else [p]
+            new += (_split_words_evenly(p, math.ceil((e - s) / max_seconds),
+                                        lambda word: 0.2 + _token_count(word, to_spoken)) if k in long_ else [p])
         rows = timed(new)
     # too short: merge with a neighbour when the two fit and stay under the maximum
     k = 0
