@@ -39,7 +39,6 @@ from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
 from llmfacts.formatting import format_fixed
 from llmfacts.mobjects import EmbeddingVector, MlpBlockDiagram, NeuronLayer, ParallelLanes, VectorIcon
 from llmfacts.story import StoryScene
-from scenes.refresher import illustrative_vectors
 
 __all__ = ["InsideTheMlp"]
 
@@ -79,10 +78,10 @@ class InsideTheMlp(StoryScene):
                                               seed=self.seed))
         self.trace = self.toy.run((self.first_name, self.last_name), activation="relu")
         self.words = [self.first_name, self.last_name, *self.other_words]
-        others = illustrative_vectors(len(self.other_words), self.d_model, self.seed + 1)  # same as the refresher
+        others = [self.toy.word_direction(w) for w in self.other_words]  # as the refresher shows them
         # the first-name token keeps its own direction; the last-name token already holds both names
         self.inputs = np.vstack([self.toy.token_vector(self.first_name),
-                                 self.toy.token_vector(self.first_name, self.last_name), others])
+                                 self.toy.token_vector(self.first_name, self.last_name), *others])
         self.outputs = np.vstack([self.toy.run(x).out for x in self.inputs])
         self.n_active = int(self.trace.active.sum())
         self.hp = count_parameters().hp

@@ -10,7 +10,6 @@ from llmfacts.formatting import format_fixed
 from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
 from scenes.directions import MeaningDirections, angle_degrees, span_coordinates
 from scenes.inside_mlp import InsideTheMlp
-from scenes.refresher import TransformerRefresher, illustrative_vectors
 
 
 
@@ -33,21 +32,7 @@ def test_span_coordinates_keep_lengths_and_angles():
     assert c[1, 1] >= 0
 
 
-def test_illustrative_vectors_are_seeded_unit_vectors():
-    a = illustrative_vectors(4, 12, seed=1)
-    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0)
-    np.testing.assert_array_equal(a, illustrative_vectors(4, 12, seed=1))
-
-
 # -- numbers each scene computes ----------------------------------------------------------------------------
-
-
-def test_refresher_vectors_for_the_names_are_the_toy_directions():
-    scene = prepared(TransformerRefresher)
-    assert scene.vectors.shape == (6, 12)
-    np.testing.assert_allclose(scene.vectors[0], scene.toy.direction("Michael"))
-    np.testing.assert_allclose(scene.vectors[1], scene.toy.direction("Jordan"))
-    assert scene.hp.d_model == 12_288 and scene.hp.n_layers == 96
 
 
 def test_directions_scene_numbers():
