@@ -53,6 +53,7 @@ __all__ = [
     "MIN_FONT_SIZE",
     "MATH_SCALE",
     "MIN_MATH_FONT_SIZE",
+    "math_size",
     "text",
     "markup",
     "math",
@@ -109,6 +110,12 @@ MATH_SCALE = 1.34
 MIN_MATH_FONT_SIZE = MIN_FONT_SIZE * MATH_SCALE
 
 
+def math_size(size: float) -> float:
+    """The ``MathTex`` / ``DecimalNumber`` ``font_size`` as tall as a ``Text`` of ``size`` (``size * MATH_SCALE``);
+    e.g. ``DecimalNumber(x, font_size=math_size(LABEL))``."""
+    return size * MATH_SCALE
+
+
 def text(content: str, size: float = BODY, color: str = colors.TEXT, **kwargs: Any) -> Text:
     """A ``Text`` in the video's typeface at a size of the type scale."""
     return Text(content, font_size=size, color=color, **kwargs)
@@ -121,7 +128,7 @@ def markup(content: str, size: float = BODY, color: str = colors.TEXT, **kwargs:
 
 def math(tex: str, size: float = BODY, color: str = colors.TEXT, **kwargs: Any) -> MathTex:
     """A formula set by LaTeX, as tall as a :func:`text` of the same ``size``."""
-    return MathTex(tex, font_size=size * MATH_SCALE, color=color, **kwargs)
+    return MathTex(tex, font_size=math_size(size), color=color, **kwargs)
 
 
 # -- notation (TeX) ------------------------------------------------------------------------------------------

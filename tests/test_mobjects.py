@@ -659,3 +659,66 @@ def test_keep_inside_shrinks_about_the_left_edge_and_nudges_back():
     inside = Text("fits").move_to([0, 0, 0])
     centre = inside.get_center().copy()
     assert keep_inside(inside) is inside and inside.get_center() == pytest.approx(centre)
+
+
+# -- the design system: every mobject's defaults pass the layout checks ------------------------------------------------
+def _layout_cases():
+    rng = np.random.default_rng(7)
+    relu = lambda x: max(x, 0.0)  # noqa: E731
+    return {
+        "WeightMatrix": lambda: WeightMatrix(rng.normal(size=(8, 10))),
+        "EmbeddingVector": lambda: EmbeddingVector(rng.normal(size=12), label="$E$"),
+        "LabeledVector (plain text label)": lambda: LabeledVector(rng.normal(size=4), "Michael Jordan"),
+        "NeuronLayer": lambda: NeuronLayer(np.linspace(-1.0, 2.0, 12)),
+        "MlpBlockDiagram": lambda: MlpBlockDiagram(),
+        "TransformerFlow": lambda: TransformerFlow(n_layers=2),
+        "ParallelLanes": lambda: ParallelLanes(["Michael", "Jordan", "plays"], rng.normal(size=(3, 6)),
+                                               rng.normal(size=(3, 6))),
+        "TokenRow": lambda: TokenRow(["Michael", "Jordan", "plays", "the", "sport", "of", "___"]),
+        "ProbabilityBars": lambda: ProbabilityBars({"basketball": 0.9647, "baseball": 0.0177, "tennis": 0.0176}),
+        "BarTally": lambda: BarTally({"MLP weights": 115_964_116_992, "attention": 57_982_058_496,
+                                      "embedding": 617_558_016, "unembedding": 617_558_016}),
+        "AngleHistogram (log)": lambda: AngleHistogram(COUNTS, EDGES, log_scale=True, display_bin_deg=2),
+        "ActivationGraph": lambda: ActivationGraph(relu),
+        "CountingNumber": lambda: CountingNumber(49_152),
+    }
+
+
+@pytest.mark.parametrize("name", list(_layout_cases()))
+def test_default_mobjects_meet_the_type_scale_and_layout_rules(name):
+    """Built with its defaults and centred, no mobject has text below the minimum size, overlapping texts,
+    text outside the title-safe frame, or prose."""
+    from llmfacts.layout_check import check_mobjects, format_violations
+
+    mob = _layout_cases()[name]()
+    mob.move_to([0, 0, 0])
+    found = check_mobjects(Scene(), name, "defaults", [mob])
+    assert not found, format_violations(found)
+
+
+def test_token_row_words_are_texts_with_their_true_size():
+    """The layout checks find a token's word (a Text) and read the size it was made with, although the
+    struts that align the baselines are gone."""
+    from llmfacts import style
+    from llmfacts.layout_check import text_mobjects
+
+    row = TokenRow(["Michael", "Jordan", "___"], font_size=style.BODY)
+    words = text_mobjects([row])
+    assert len(words) == 3 and all(isinstance(w, Text) for w in words)
+    assert [w.original_text for w in words[:2]] == ["Michael", "Jordan"]
+    assert [len(w.submobjects) for w in words[:2]] == [7, 6]  # the letters only
+    for word in words:
+        assert word.font_size == pytest.approx(style.BODY, rel=1e-6)
+    row.scale(0.5)
+    assert words[0].font_size == pytest.approx(style.BODY / 2, rel=1e-6)
+
+
+def test_notation_in_the_mlp_diagrams_is_latex():
+    from manim import MathTex
+
+    from llmfacts import style
+
+    diagram = MlpBlockDiagram()
+    assert isinstance(diagram.get_up_box().label, MathTex)
+    assert diagram.get_up_box().label.tex_string == f"${style.W_UP}$"
+    assert diagram.get_down_box().label.tex_string == f"${style.W_DOWN}$"

@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 
 from manim import LEFT, RIGHT, Rectangle, Text, VGroup
 
-from llmfacts import colors
+from llmfacts import colors, style
 from llmfacts.formatting import format_percent
 
 
@@ -87,7 +87,7 @@ class ProbabilityBars(VGroup):
         *,
         max_width: float = 5.0,
         bar_height: float = 0.42,
-        font_size: float = 28,
+        font_size: float = style.LABEL,
         word_colors: Mapping[str, str] | None = None,
         decimals: int = 1,
         **kwargs,

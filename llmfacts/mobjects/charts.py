@@ -45,6 +45,7 @@ from manim import (
     DashedLine,
     Dot,
     Line,
+    MathTex,
     Mobject,
     Rectangle,
     Text,
@@ -53,8 +54,8 @@ from manim import (
     VMobject,
 )
 
-from llmfacts import colors
-from llmfacts.formatting import format_compact
+from llmfacts import colors, style
+from llmfacts.formatting import format_compact, format_int, format_percent
 
 
 def nice_ceiling(value: float) -> float:
@@ -143,7 +144,8 @@ class AngleHistogram(VGroup):
     x_label, y_label
         Axis titles (``None`` to leave out).
     font_size
-        Size of the axis numbers (titles are a little larger).
+        Size of the axis numbers, a size of the type scale (titles are a little larger; powers of ten are set
+        by LaTeX as tall).
     """
 
     def __init__(
@@ -156,12 +158,12 @@ class AngleHistogram(VGroup):
         log_scale: bool = False,
         width: float = 10.0,
         height: float = 4.5,
-        bar_color: str = colors.OTHER_CONCEPT,
+        bar_color: str = colors.CURVE_RANDOM,
         x_step: float = 30,
         display_bin_deg: float | None = None,
         x_label: str | None = "angle between the two vectors",
         y_label: str | None = "pairs",
-        font_size: float = 20,
+        font_size: float = style.CAPTION,
         axis_color: str = colors.TEXT_DIM,
         **kwargs,
     ) -> None:
@@ -203,8 +205,11 @@ class AngleHistogram(VGroup):
         for value in self._y_tick_values():
             p = self.count_to_point(value)
             self.y_ticks.add(Line(p, p + LEFT * 0.1, stroke_width=2, color=axis_color))
-            text = f"10^{int(round(math.log10(value)))}" if log_scale and value >= 10 else format_compact(value)
-            lab = Text(self._superscript(text) if log_scale else text, font_size=font_size, color=colors.TEXT_DIM)
+            if log_scale and value >= 10:
+                lab = MathTex(f"10^{{{int(round(math.log10(value)))}}}", font_size=style.math_size(font_size),
+                              color=colors.TEXT_DIM)
+            else:
+                lab = Text(format_compact(value), font_size=font_size, color=colors.TEXT_DIM)
             lab.next_to(p + LEFT * 0.1, LEFT, buff=0.08)
             self.y_labels.add(lab)
         self.axes = VGroup(x_axis, y_axis, self.x_ticks, self.y_ticks)
@@ -221,14 +226,6 @@ class AngleHistogram(VGroup):
         self.add(self.bars, self.axes, self.x_labels, self.y_labels, self.titles)
 
     # -- coordinates ----------------------------------------------------------------------------------------
-    @staticmethod
-    def _superscript(text: str) -> str:
-        table = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-        if "^" not in text:
-            return text
-        base, exp = text.split("^")
-        return base + exp.translate(table)
-
     def _y_tick_values(self) -> list[float]:
         if self.log_scale:
             top = int(math.floor(math.log10(self.y_max)))
@@ -373,6 +370,8 @@ class ActivationGraph(VGroup):
         Curve colour (default :data:`~llmfacts.colors.RELU`).
     width, height
         Size of the axes.
+    font_size
+        Size of the axis numbers (a size of the type scale; LaTeX numbers as tall); the label is 1.3 times it.
     """
 
     def __init__(
@@ -388,7 +387,7 @@ class ActivationGraph(VGroup):
         x_step: float = 1.0,
         y_step: float = 1.0,
         include_numbers: bool = True,
-        font_size: float = 22,
+        font_size: float = style.CAPTION,
         stroke_width: float = 4,
         **kwargs,
     ) -> None:
@@ -400,7 +399,7 @@ class ActivationGraph(VGroup):
             y_length=height,
             tips=False,
             axis_config={"color": colors.TEXT_DIM, "include_numbers": include_numbers,
-                         "font_size": font_size, "stroke_width": 2,
+                         "font_size": style.math_size(font_size), "stroke_width": 2,
                          "decimal_number_config": {"num_decimal_places": 0 if float(x_step).is_integer()
                                                    and float(y_step).is_integer() else 1}},
         )
@@ -414,7 +413,7 @@ class ActivationGraph(VGroup):
                                        font_size=font_size * 1.3)
 
     def add_function(self, function: Callable[[float], float], *, color: str = colors.GELU,
-                     label: str | Mobject | None = None, stroke_width: float = 4, font_size: float = 28,
+                     label: str | Mobject | None = None, stroke_width: float = 4, font_size: float = style.LABEL,
                      label_x: float | None = None):
         """Overlay another curve on the same axes; returns the graph (the label, if any, is in ``labels``)."""
         lo, hi = self.x_range
@@ -458,7 +457,7 @@ def _default_segment_color(name: str, k: int) -> str:
     if "attention" in low or any(w in low for w in ("query", "key", "value", "output")):
         return colors.ATTENTION
     if "embed" in low:
-        return colors.OTHER_CONCEPT
+        return colors.DATA
     if "norm" in low:
         return colors.NORM
     return colors.OTHER_PARAMETERS if k % 2 == 0 else colors.DATA_DIM
@@ -472,8 +471,8 @@ class BarTally(VGroup):
     counts
         ``{name: count}`` in display order.
     segment_colors
-        ``{name: colour}``; missing names get a default (MLP green, attention gold, embeddings light blue,
-        others grey).
+        ``{name: colour}``; missing names get a default (MLP :data:`~llmfacts.colors.MLP_PARAMETERS`, attention
+        :data:`~llmfacts.colors.ATTENTION`, embeddings :data:`~llmfacts.colors.DATA`, others grey).
     width, height
         Bar size.
     show_values, show_percent
@@ -494,7 +493,7 @@ class BarTally(VGroup):
         height: float = 0.6,
         show_values: bool = True,
         show_percent: bool = True,
-        font_size: float = 22,
+        font_size: float = style.LABEL,
         min_label_gap: float = 0.25,
         **kwargs,
     ) -> None:
@@ -528,11 +527,12 @@ class BarTally(VGroup):
             lines = [Text(name, font_size=font_size, color=colors.TEXT)]
             detail = []
             if show_values:
-                detail.append(f"{int(round(count)):,}")
+                detail.append(format_int(count))
             if show_percent:
-                detail.append(f"{100 * count / self.total:.1f} %")
+                detail.append(format_percent(count / self.total))
             if detail:
-                lines.append(Text("  ".join(detail), font_size=font_size * 0.85, color=colors.TEXT_DIM))
+                lines.append(Text("  ".join(detail), font_size=max(font_size * 0.85, style.CAPTION),
+                                  color=colors.TEXT_DIM))
             label = VGroup(*lines).arrange(DOWN, buff=0.06)
             if row_pitch is None:
                 row_pitch = label.height + 0.2

@@ -34,6 +34,7 @@ from manim import (
     DashedLine,
     Dot,
     Line,
+    MathTex,
     Mobject,
     Rectangle,
     RoundedRectangle,
@@ -41,8 +42,19 @@ from manim import (
     VGroup,
 )
 
-from llmfacts import colors
+from llmfacts import colors, style
 from llmfacts.mobjects.weight_matrix import make_label
+
+
+def _without_struts(strut: Text) -> Text:
+    """``strut`` (a ``Text`` written ``|word|``) without its first and last glyph: still a ``Text`` (so the
+    layout checks see it), whose ``font_size`` still reads the size it was made with."""
+    full_height = strut.height
+    strut.remove(strut.submobjects[0], strut.submobjects[-1])
+    if strut.height > 0:
+        strut.initial_height *= strut.height / full_height
+    strut.original_text = strut.original_text[1:-1]
+    return strut
 
 
 class LabeledBox(VGroup):
@@ -59,7 +71,8 @@ class LabeledBox(VGroup):
     fill_opacity
         Opacity of the fill.
     font_size
-        Label size.
+        Label size, as a LaTeX ``font_size`` (a plain-text label is made as tall; see
+        :func:`~llmfacts.mobjects.weight_matrix.make_label`). A label too big for a fixed box is shrunk.
     """
 
     def __init__(
@@ -70,7 +83,7 @@ class LabeledBox(VGroup):
         height: float = 1.0,
         color: str = colors.MLP,
         fill_opacity: float = 0.15,
-        font_size: float = 32,
+        font_size: float = style.math_size(style.LABEL),
         label_color: str = colors.TEXT,
         corner_radius: float = 0.12,
         **kwargs,
@@ -111,7 +124,7 @@ class TokenRow(VGroup):
         self,
         tokens: Sequence[str],
         *,
-        font_size: float = 30,
+        font_size: float = style.LABEL,
         buff: float = 0.12,
         box_color: str = colors.TEXT_DIM,
         text_color: str = colors.TEXT,
@@ -132,8 +145,8 @@ class TokenRow(VGroup):
             # "|" struts span ascender to descender, so every word gets the same vertical box and the
             # words share a baseline once centred in equal boxes; the struts themselves are dropped
             strut = Text("|" + shown + "|", font_size=font_size, color=color)
-            word = VGroup(*strut.submobjects[1:-1]).set_color(color)
             frame = Rectangle(width=strut.width, height=strut.height).move_to(strut)  # the strut's box
+            word = _without_struts(strut).set_color(color)
             if blank:
                 word.set_opacity(0)
             box = RoundedRectangle(width=word.width + 0.3, height=max(height, strut.height + 0.2),
@@ -158,7 +171,7 @@ class TokenRow(VGroup):
         return self.cells[i]
 
     def get_word(self, i: int) -> VGroup:
-        """The glyphs of token ``i`` (a group of letters; all words share one baseline)."""
+        """The word of token ``i`` (a ``Text`` of its letters; all words share one baseline)."""
         return self.words[i]
 
     def get_box(self, i: int) -> RoundedRectangle:
@@ -222,8 +235,8 @@ class MlpBlockDiagram(VGroup):
     def __init__(
         self,
         *,
-        up_label: str | Mobject = "W↑",
-        down_label: str | Mobject = "W↓",
+        up_label: str | Mobject = f"${style.W_UP}$",
+        down_label: str | Mobject = f"${style.W_DOWN}$",
         activation: str | Mobject = "ReLU",
         up_caption: str | None = "Linear",
         down_caption: str | None = "Linear",
@@ -233,13 +246,13 @@ class MlpBlockDiagram(VGroup):
         residual_height: float = 0.65,
         show_frame: bool = True,
         frame_label: str = "MLP",
-        font_size: float = 32,
+        font_size: float = style.math_size(style.LABEL),
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.up_box = self._box(up_label, up_caption, colors.MLP, box_width, box_height, font_size)
         self.activation_box = LabeledBox(activation, width=box_width * 0.8, height=box_height * 0.7,
-                                         color=colors.RELU, font_size=font_size * 0.8)
+                                         color=colors.RELU, font_size=font_size)
         self.down_box = self._box(down_label, down_caption, colors.MLP, box_width, box_height, font_size)
         boxes = VGroup(self.up_box, self.activation_box, self.down_box).arrange(RIGHT, buff=gap)
         self.boxes = boxes
@@ -272,7 +285,7 @@ class MlpBlockDiagram(VGroup):
             rect = RoundedRectangle(width=body.width + 0.5, height=body.height + 0.5, corner_radius=0.2,
                                     stroke_color=colors.MLP, stroke_width=1.5, stroke_opacity=0.6)
             rect.move_to(body)
-            title = Text(frame_label, font_size=font_size * 0.6, color=colors.MLP).next_to(rect, DOWN, buff=0.1)
+            title = Text(frame_label, font_size=style.CAPTION, color=colors.MLP).next_to(rect, DOWN, buff=0.1)
             self.frame = VGroup(rect, title)
             self.add(self.frame)
         self.center()
@@ -281,7 +294,7 @@ class MlpBlockDiagram(VGroup):
     def _box(label, caption, color, width, height, font_size) -> LabeledBox:
         box = LabeledBox(label, width=width, height=height, color=color, font_size=font_size)
         if caption:
-            cap = Text(caption, font_size=font_size * 0.5, color=colors.TEXT_DIM)
+            cap = Text(caption, font_size=style.CAPTION, color=colors.TEXT_DIM)
             box.label.shift(UP * 0.12)
             cap.next_to(box.label, DOWN, buff=0.12)
             box.caption = cap
@@ -360,8 +373,8 @@ class TransformerFlow(VGroup):
         norm_width: float = 0.4,
         gap: float = 0.35,
         row_height: float = 0.62,
-        font_size: float = 26,
-        norm_font_size: float = 24,
+        font_size: float = style.CAPTION,
+        norm_font_size: float = style.CAPTION,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -428,7 +441,7 @@ class TransformerFlow(VGroup):
             self.layer_groups.add(layer_group)
         self.ellipsis: Mobject | None = None
         if ellipsis:
-            self.ellipsis = Text("⋯", font_size=font_size * 1.6, color=colors.TEXT_DIM)
+            self.ellipsis = MathTex(r"\cdots", font_size=style.math_size(font_size * 1.6), color=colors.TEXT_DIM)
             self.ellipsis.move_to([x + 0.3, y_mid, 0])
             self.flow_arrows.add(_arrow(previous.get_right() + RIGHT * 0.02, self.ellipsis.get_left() + LEFT * 0.08))
         self.add(self.tokens, self.token_arrows, self.vectors, self.flow_arrows, self.blocks)
@@ -525,7 +538,7 @@ class ParallelLanes(VGroup):
         *,
         word_colors: Sequence[str | None] | None = None,
         pitch: float = 0.82,
-        font_size: float = 26,
+        font_size: float = style.LABEL,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -539,9 +552,12 @@ class ParallelLanes(VGroup):
             label.move_to([0, y, 0], aligned_edge=RIGHT)
             icon_in = VectorIcon(x, cell_width=0.3, cell_height=0.6 / d).move_to([0.45, y, 0])
             boxes = VGroup(
-                LabeledBox("W↑", width=1.1, height=0.5, color=colors.MLP, font_size=26),
-                LabeledBox("ReLU", width=1.1, height=0.44, color=colors.RELU, font_size=24, fill_opacity=0.1),
-                LabeledBox("W↓", width=1.1, height=0.5, color=colors.MLP, font_size=26),
+                LabeledBox(f"${style.W_UP}$", width=1.1, height=0.5, color=colors.MLP,
+                           font_size=style.MIN_MATH_FONT_SIZE),
+                LabeledBox("ReLU", width=1.1, height=0.44, color=colors.RELU, font_size=style.MIN_MATH_FONT_SIZE,
+                           fill_opacity=0.1),
+                LabeledBox(f"${style.W_DOWN}$", width=1.1, height=0.5, color=colors.MLP,
+                           font_size=style.MIN_MATH_FONT_SIZE),
             ).arrange(RIGHT, buff=0.45)
             boxes.move_to([1.25 + boxes.width / 2, y, 0])
             node = _add_node(radius=0.13, stroke_width=2).move_to([boxes.get_right()[0] + 0.5, y, 0])

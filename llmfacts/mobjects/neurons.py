@@ -37,7 +37,7 @@ from manim import (
     VGroup,
 )
 
-from llmfacts import colors
+from llmfacts import colors, style
 from llmfacts.mobjects.weight_matrix import HiddenEntryError, ChangeDecimalAndColor, shown_indices
 
 
@@ -89,7 +89,7 @@ class NeuronLayer(VGroup):
         active_threshold: float = 0.0,
         scale: float | None = None,
         values_side: np.ndarray = RIGHT,
-        font_size: float = 24,
+        font_size: float = style.MIN_MATH_FONT_SIZE,
         stroke_color: str = colors.TEXT_DIM,
         **kwargs,
     ) -> None:

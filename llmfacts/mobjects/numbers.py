@@ -27,7 +27,7 @@ __all__ = ["CountingNumber"]
 
 from manim import Animation, ChangeDecimalToValue, DecimalNumber, rate_functions
 
-from llmfacts import colors
+from llmfacts import colors, style
 
 
 class CountingNumber(DecimalNumber):
@@ -51,7 +51,7 @@ class CountingNumber(DecimalNumber):
         *,
         decimals: int = 0,
         group_with_commas: bool = True,
-        font_size: float = 40,
+        font_size: float = style.math_size(style.LABEL),
         color: str = colors.TEXT,
         **kwargs,
     ) -> None:

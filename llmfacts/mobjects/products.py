@@ -67,7 +67,7 @@ from manim import (
     VGroup,
 )
 
-from llmfacts import colors
+from llmfacts import colors, style
 from llmfacts.mobjects.weight_matrix import ChangeDecimalAndColor, EmbeddingVector, HiddenEntryError, NumberGrid
 
 
@@ -178,7 +178,7 @@ class RowDotProduct:
         scratch_position: Mobject | np.ndarray | Sequence[float] | None = None,
         run_time: float | None = None,
         decimals: int = 2,
-        font_size: float = 34,
+        font_size: float = style.MIN_MATH_FONT_SIZE,
         check_products: bool = True,
         rtol: float = 1e-4,
         highlight_color: str = colors.HIGHLIGHT,
@@ -246,9 +246,9 @@ class RowDotProduct:
         w_src = self.matrix.get_entry(self.row, k)
         x_src = self.vector.get_entry(k)
         w, x = w_src.copy(), x_src.copy()  # same numbers, same colours as on screen
-        times = MathTex(r"\times", font_size=self.font_size * 0.8, color=colors.TEXT)
+        times = MathTex(r"\times", font_size=self.matrix.font_size, color=colors.TEXT)
         term = VGroup(w, times, x).arrange(RIGHT, buff=0.12)
-        term.scale(self.font_size / self.matrix.font_size * 0.9, about_point=term.get_center())
+        term.scale(self.font_size / self.matrix.font_size, about_point=term.get_center())
         term.move_to(self.scratch_point)
         product = DecimalNumber(self.products[k], num_decimal_places=self.decimals, font_size=self.font_size,
                                 color=colors.TEXT).move_to(self.scratch_point)

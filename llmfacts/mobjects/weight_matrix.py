@@ -59,7 +59,7 @@ from manim import (
     VMobject,
 )
 
-from llmfacts import colors
+from llmfacts import colors, style
 
 
 class HiddenEntryError(IndexError):
@@ -97,14 +97,16 @@ def make_bracket(height: float, *, side: str = "left", tick: float = 0.12, color
     return bracket
 
 
-def make_label(label: str | Mobject, *, font_size: float = 32, color: str = colors.TEXT) -> Mobject:
-    """Turn a label into a mobject: strings with ``$`` or ``\\`` go through LaTeX (:class:`Tex`), other
-    strings through Pango (:class:`Text`, so unicode such as ``W↑`` works); mobjects pass unchanged."""
+def make_label(label: str | Mobject, *, font_size: float = style.math_size(style.LABEL),
+               color: str = colors.TEXT) -> Mobject:
+    """Turn a label into a mobject: strings with ``$`` or ``\\`` go through LaTeX (:class:`Tex`, at
+    ``font_size``), other strings through Pango (:class:`Text` in the video's typeface, as tall as the LaTeX
+    would be); mobjects pass unchanged. Write notation as TeX: ``f"${style.W_UP}$"``."""
     if isinstance(label, Mobject):
         return label
     if "$" in label or "\\" in label:
         return Tex(label, font_size=font_size, color=color)
-    return Text(label, font_size=font_size * 0.75, color=color)
+    return Text(label, font_size=font_size / style.MATH_SCALE, color=color)
 
 
 class NumberGrid(VGroup):
@@ -127,7 +129,8 @@ class NumberGrid(VGroup):
     color
         Colour of the entries when not colouring by sign.
     font_size
-        Font size of the entries.
+        Font size of the entries (LaTeX ``font_size``; default the smallest readable,
+        :data:`llmfacts.style.MIN_MATH_FONT_SIZE`).
     h_buff, v_buff
         Horizontal / vertical gap between cells.
     bracket_color
@@ -155,7 +158,7 @@ class NumberGrid(VGroup):
         scale: float | None = None,
         color_by_sign: bool = True,
         color: str = colors.DATA,
-        font_size: float = 28,
+        font_size: float = style.MIN_MATH_FONT_SIZE,
         h_buff: float = 0.28,
         v_buff: float = 0.16,
         bracket_color: str = colors.TEXT,
@@ -440,7 +443,8 @@ class WeightMatrix(NumberGrid):
     """A weight matrix showing its real values, coloured blue/red by sign and faded by size.
 
     Parameters are those of :class:`NumberGrid` (``values``, ``max_rows=6``, ``max_cols=6``,
-    ``decimals=1``, ``scale=None``, ``color_by_sign=True``, ``font_size=28``, ``h_buff``, ``v_buff``,
+    ``decimals=1``, ``scale=None``, ``color_by_sign=True``, ``font_size=style.MIN_MATH_FONT_SIZE``, ``h_buff``,
+    ``v_buff``,
     ``bracket_color``, ``ellipsis_color``).
 
     Accessors take indices of the original array: :meth:`get_entry`, :meth:`get_row`, :meth:`get_column`,
@@ -473,7 +477,7 @@ class EmbeddingVector(NumberGrid):
     label
         A name shown under the vector: ``"$E$"`` (LaTeX) or ``"Michael Jordan"`` (plain text) or a mobject.
     label_color, label_font_size
-        Look of the label.
+        Look of the label (LaTeX ``font_size``; a plain-text label is made as tall, see :func:`make_label`).
     """
 
     def __init__(
@@ -484,10 +488,10 @@ class EmbeddingVector(NumberGrid):
         decimals: int = 1,
         color: str = colors.DATA,
         color_by_sign: bool = False,
-        font_size: float = 28,
+        font_size: float = style.MIN_MATH_FONT_SIZE,
         label: str | Mobject | None = None,
         label_color: str = colors.TEXT,
-        label_font_size: float = 32,
+        label_font_size: float = style.math_size(style.LABEL),
         **kwargs,
     ) -> None:
         arr = np.asarray(values, dtype=float)
