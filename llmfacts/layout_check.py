@@ -114,7 +114,9 @@ def text_mobjects(mobjects: Iterable[Mobject]) -> list[Mobject]:
 
     for mob in mobjects:
         walk(mob)
-    return found
+    # a text reached on its own (added to the scene by itself) that is also part of another text is that text
+    inner = {id(part) for text in found for part in text.get_family()[1:]}
+    return [text for text in found if id(text) not in inner]
 
 
 def text_content(mob: Mobject) -> str:

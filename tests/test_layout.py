@@ -171,6 +171,10 @@ def test_text_mobjects_stops_at_a_text_and_skips_duplicates():
     formula = MathTex("x", "y")
     group = VGroup(label, VGroup(formula, label))
     assert text_mobjects([group, label]) == [label, formula]
+    number = DecimalNumber(2.5)
+    digit_group = VGroup(number.submobjects[0])  # a part of a text reached on its own is not a text
+    assert text_mobjects([number, digit_group]) == [number]
+    assert text_mobjects([VGroup(formula), formula]) == [formula]
 
 
 def test_faded_in_texts_count_after_the_animation():
