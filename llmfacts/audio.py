@@ -4,7 +4,7 @@ Every beat's speech is brought to the same integrated loudness (:data:`SPEECH_LU
 which is :data:`TARGET_LUFS` once it plays on both channels of a clip) before it is added to a clip, so
 every scene of the video plays at the same level.
 
-:func:`integrated_loudness` follows ITU-R BS.1770-4 for one channel: K-weighting (a high shelf, then a
+:func:`integrated_loudness` follows ITU-R BS.1770-4 for mono or stereo: K-weighting (a high shelf, then a
 high-pass; the filters' analog parameters are the standard's, turned into biquads for any sample rate by
 the bilinear transform, which reproduces the standard's 48 kHz coefficients), mean square over 400 ms
 blocks overlapping by 75 %, an absolute gate at -70 LUFS and a relative gate 10 LU below the loudness of
@@ -26,6 +26,7 @@ from scipy.signal import lfilter
 __all__ = [
     "PEAK_CEILING",
     "SPEECH_LUFS",
+    "UPMIX_GAIN",
     "TARGET_LUFS",
     "AudioFileError",
     "integrated_loudness",
@@ -39,9 +40,12 @@ __all__ = [
 #: Loudness of the video's sound track (LUFS, measured on its two channels; -16 is the usual level for
 #: spoken web video, AES TD1004).
 TARGET_LUFS = -16.0
-#: Loudness each beat's (mono) speech is brought to: the clips carry it on both channels of a stereo
-#: track, which BS.1770 measures 3.01 LU louder than the mono signal (-19 LUFS mono, as AES advises).
-SPEECH_LUFS = TARGET_LUFS - 10 * math.log10(2)
+#: Loudness each beat's (mono) speech is brought to. The clips carry it on both channels of a stereo
+#: track, upmixed the way ffmpeg does it (each channel 3 dB down), so the stereo track measures the same
+#: as the mono speech: the target itself (tests/test_voice.py measures a rendered clip).
+SPEECH_LUFS = TARGET_LUFS
+#: Gain of each channel when mono speech is spread over two (ffmpeg's default upmix, -3 dB).
+UPMIX_GAIN = 1 / math.sqrt(2)
 #: Highest sample magnitude after normalisation (about -0.5 dBFS); louder peaks are softly limited.
 PEAK_CEILING = 0.94
 _BLOCK_SECONDS = 0.4
