@@ -67,8 +67,8 @@ __all__ = [
     "hue_difference",
 ]
 
-# Weights: sign carries colour, size carries saturation (ManimCE's BLUE_D and RED_C).
-WEIGHT_POSITIVE = "#29ABCA"  # blue
+# Weights: sign carries colour, size carries saturation (red is ManimCE's RED_C).
+WEIGHT_POSITIVE = "#35B5E5"  # sky blue
 WEIGHT_NEGATIVE = "#FC6255"  # red
 WEIGHT_ZERO = "#3A3A3A"  # what a zero weight fades to
 
