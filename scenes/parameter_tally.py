@@ -1,7 +1,15 @@
-"""Scene 10: GPT-3's parameters, counted from a PyTorch module, and the share the MLP blocks hold.
+"""Scene 10: the transformer's parameters, counted from a PyTorch module, and the share the MLP blocks hold.
 
-Every figure on screen is formatted from :func:`llmfacts.compute.gpt3.count_parameters`, which walks the
-``named_parameters()`` of a GPT-style decoder built on PyTorch's meta device. Nothing is typed in.
+Every figure comes from :meth:`llmfacts.compute.lecture.Lecture.parameter_tally` (the parameters of a
+GPT-style decoder walked one by one, :func:`llmfacts.compute.gpt3.count_parameters`) and where the layer
+norms sit from :func:`llmfacts.compute.gpt3.norm_placement` (the order a forward pass calls the modules).
+For the default lecture this is GPT-3 175B: one W↑ of 603,979,776 weights, 96 layers, 175,181,291,520
+weights, two thirds of them in the MLP blocks.
+
+The picture: one block's two matrices to scale, a ledger that counts up, one tile per layer, then every
+layer with its attention beside its MLP and the embeddings at the ends, all areas to scale; last, where the
+parameters the usual count leaves out live (position embedding, layer norms before each block, biases) and
+how big they are.
 
 Render::
 
@@ -15,44 +23,41 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    UL,
+    TAU,
     UP,
-    UR,
+    Arrow,
     Brace,
     Create,
+    CurvedArrow,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
     Indicate,
     LaggedStart,
     Line,
-    MathTex,
     Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
-    Text,
     TransformFromCopy,
     VGroup,
-    Write,
-    linear,
 )
 
+import llmfacts.style as style
 from llmfacts import colors
-from llmfacts.compute.gpt3 import CATEGORIES, GPT3_175B, GPTHyperparameters, count_parameters
-from llmfacts.formatting import format_in_words, format_int, format_percent_significant, tex_int
-from llmfacts.mobjects import CountingNumber, SegmentedBar
-from llmfacts.story import StoryScene
+from llmfacts.compute.gpt3 import forward_order, norm_placement
+from llmfacts.formatting import format_in_words, format_int, format_percent_significant
+from llmfacts.mobjects import CountingNumber
+from llmfacts.story import Float, Int, StoryScene
 
 __all__ = ["ParameterTally"]
 
-
-# ------------------------------------------------------------------------------------------------------
-# small private mobjects
-# ------------------------------------------------------------------------------------------------------
+ATTENTION_KINDS = ("query", "key", "value", "output")
+EMBEDDING_KINDS = ("embedding", "unembedding")
 
 
-def _matrix_block(rows: int, cols: int, long_side: float, color: str, label: str) -> VGroup:
-    """A filled rectangle whose aspect ratio is ``rows : cols``, with faint grid lines and a label inside."""
+def _matrix_block(rows: int, cols: int, long_side: float, color: str, tex: str) -> VGroup:
+    """A filled rectangle with the aspect ratio ``rows : cols``, faint grid lines and its name inside."""
     if rows >= cols:
         h, w = long_side, max(0.35, long_side * cols / rows)
     else:
@@ -68,96 +73,122 @@ def _matrix_block(rows: int, cols: int, long_side: float, color: str, label: str
         x = rect.get_left()[0] + w * k / n_v
         lines.add(Line([x, rect.get_top()[1], 0], [x, rect.get_bottom()[1], 0], stroke_width=1, stroke_opacity=0.35,
                        color=color))
-    name = Text(label, font_size=30, color=colors.TEXT)
-    if name.width > 0.9 * w:
-        name.scale_to_fit_width(0.9 * w)
+    name = style.math(tex, size=style.LABEL)
+    if name.width > 0.8 * w:
+        name.scale_to_fit_width(0.8 * w)
     group = VGroup(rect, lines, name)
-    group.rect = rect  # type: ignore[attr-defined]
-    group.lines = lines  # type: ignore[attr-defined]
-    group.name = name  # type: ignore[attr-defined]
+    group.rect, group.lines, group.name = rect, lines, name  # type: ignore[attr-defined]
     return group
 
 
-def _text_line(text: str, font_size: float = 20, color: str = colors.TEXT) -> VGroup:
-    """A line of Pango text positioned by its line box, not its ink: words with and without descenders
-    ("query", "key") placed at the same y share one baseline. Drop-in for ``Text`` in tables."""
-    strut = "Ág "
-    full = Text(strut + text, font_size=font_size, color=color)
-    box_center = full.get_center()
-    glyphs = VGroup(*full.submobjects[len(strut.replace(" ", "")):])
-    # keep the strut's vertical extent as an invisible frame so move_to / alignment use the line box
-    frame = Rectangle(width=glyphs.width, height=full.height, stroke_opacity=0, fill_opacity=0)
-    frame.move_to([glyphs.get_center()[0], box_center[1], 0])
-    return VGroup(frame, glyphs)
-
-
-def _counter(font_size: float = 34, color: str = colors.TEXT) -> CountingNumber:
-    """A right-aligned whole number that can count up."""
-    return CountingNumber(0, font_size=font_size, color=color, edge_to_fix=RIGHT)
+def _swatch(color: str, side: float = 0.3) -> Rectangle:
+    return Rectangle(width=side, height=side, stroke_width=0, fill_color=color, fill_opacity=1)
 
 
 class ParameterTally(StoryScene):
-    """GPT-3's parameter count, built up from one MLP matrix to the whole model.
+    """The transformer's parameter count, built up from one MLP matrix to the whole model.
 
-    Parameters (class attributes):
+    Layout parameters (class attributes):
 
-    * ``hp`` - the model's hyper-parameters (:class:`llmfacts.compute.gpt3.GPTHyperparameters`), GPT-3 175B
-      by default; every number on screen is recomputed from it.
-    * ``count_seconds`` - how long a number takes to count up.
-    * ``matrix_size`` - on-screen length (scene units) of a matrix's long side.
-    * ``layer_columns`` - how many small blocks per row when the layers are drawn side by side.
+    * ``count_seconds`` - how long a number takes to count up;
+    * ``matrix_size`` - on-screen length (scene units) of a matrix's long side;
+    * ``layer_columns`` - tiles per row when the layers are drawn side by side.
     """
 
     steps = ("up_projection", "down_projection", "biases", "every_layer", "whole_model", "left_out")
-    summary = "GPT-3's parameters counted from a PyTorch module: the MLPs hold about two thirds"
 
-    hp: GPTHyperparameters = GPT3_175B
     count_seconds: float = 2.5
     matrix_size: float = 3.2
     layer_columns: int = 12
 
+    parameter_rules = {
+        "count_seconds": Float(0.2, 10.0),
+        "matrix_size": Float(1.5, 3.6),
+        "layer_columns": Int(1, 24),
+    }
+
     # ledger geometry
-    _label_x = -0.6  # left edge of the ledger's labels
-    _number_right_x = 6.7  # right edge of the ledger's numbers
-    _row_gap = 0.78
+    _label_x = 0.4  # left edge of the ledger's labels
+    _number_right_x = 6.3  # right edge of the ledger's numbers
+    _counter_size = 40
+
+    @classmethod
+    def describe(cls, lecture) -> str:
+        t = lecture.parameter_tally()
+        return (f"{t.hp.name}'s parameters counted from a PyTorch module: the MLP blocks hold "
+                f"{format_percent_significant(t.mlp_share)} of its {format_in_words(t.total_weights)} weights")
 
     def prepare(self) -> None:
-        t = count_parameters(self.hp)
+        t = self.lecture.parameter_tally()
         self.tally = t
         hp = t.hp
-        # shapes as PyTorch stores them: (out_features, in_features)
-        self.up_shape = t.matrix_shapes["up"]
+        self.up_shape = t.matrix_shapes["up"]  # (out_features, in_features): one row per neuron
         self.down_shape = t.matrix_shapes["down"]
+        self.down_matrix = self.down_shape[0] * self.down_shape[1]
         self.block_biases = t.mlp_block_with_biases - t.mlp_block_weights
         self.block_bias_share = self.block_biases / t.mlp_block_with_biases
         self.n_layers = hp.n_layers
         self.mlp_share = t.mlp_share
-        self.other_weights = t.total_weights - t.mlp_weights
-        self.extra = t.total_with_biases_and_norms - t.total_weights
-        self.extra_share = self.extra / t.total_with_biases_and_norms
-        # sanity: the ledger's multiplications agree with the module walk
-        assert self.up_shape[0] * self.up_shape[1] == t.up_matrix
-        assert t.mlp_block_weights * hp.n_layers == t.mlp_weights
+        self.attention_weights = sum(t.weights[c] for c in ATTENTION_KINDS)
+        self.embedding_weights = sum(t.weights[c] for c in EMBEDDING_KINDS)
+        self.attention_share = self.attention_weights / t.total_weights
+        self.embedding_share = self.embedding_weights / t.total_weights
+        # the parameters the usual count leaves out, and where the layer norms sit
+        self.bias_total = sum(t.biases.values())
+        self.omitted = {"position": t.positions, "biases": self.bias_total, "norms": t.norms}
+        self.placement = self.lecture.cached(_norm_placement)
+        self.order = self.lecture.cached(_forward_order)
+        self.mlp_share_of_all = t.mlp_weights / t.total_parameters
+        self.said = self.narration()
+
+    def narration(self) -> dict[str, str]:
+        """What the voice says in each beat, built from the tally (tested as claims)."""
+        t = self.tally
+        hp = t.hp
+        rows, cols = self.up_shape
+        down = ("The down-projection holds just as many" if self.down_matrix == t.up_matrix else
+                f"The down-projection holds {format_int(self.down_matrix)}")
+        turned = ", the same shape turned on its side" if self.down_shape == self.up_shape[::-1] else ""
+        where = {("before", "before"): "before each attention block and before each MLP",
+                 ("after", "after"): "after each attention block and after each MLP"}.get(
+            (self.placement["attention"], self.placement["mlp"]),
+            f"{self.placement['attention']} each attention block and {self.placement['mlp']} each MLP")
+        final = ", with one more at the very end" if self.order[-2:] == ("final_norm", "unembedding") else ""
+        position_vs = "more than" if t.positions > self.bias_total + t.norms else "fewer than"
+        return {
+            "up": (f"Count the parameters of one MLP block of {hp.name}. The up-projection has one row per neuron, "
+                   f"{format_int(rows)} of them, and each row is as long as the vector, {format_int(cols)} numbers: "
+                   f"{format_int(t.up_matrix)} weights in one matrix."),
+            "down": f"{down}{turned}. Together, one block: {format_int(t.mlp_block_weights)} weights.",
+            "biases": (f"Each block also has two bias vectors: one number per neuron, {format_int(hp.d_mlp)}, and one "
+                       f"per dimension, {format_int(hp.d_model)}. That is "
+                       f"{format_percent_significant(self.block_bias_share, 2)} of the block."),
+            "layers": (f"And there is not one such block but {format_int(hp.n_layers)}: every layer has its own MLP. "
+                       f"Their weights add up to {format_int(t.mlp_weights)}, about {format_in_words(t.mlp_weights)}."),
+            "model": ("Now the rest of each layer: attention's queries, keys, values and outputs, drawn to the same "
+                      "scale beside each MLP. Then the embedding and the unembedding at the two ends. Counted tensor "
+                      f"by tensor in a model built with PyTorch, that makes {format_int(t.total_weights)} weights, in "
+                      f"{format_int(t.n_weight_matrices)} matrices."),
+            "share": f"Of all that area, the MLP blocks cover {format_percent_significant(t.mlp_share)}.",
+            "position": (f"Three kinds of learned numbers are left out of that count. A position embedding, one "
+                         f"vector for each of the {format_int(hp.context)} places in the context: "
+                         f"{format_int(t.positions)} numbers, {position_vs} all the biases and layer norms together."),
+            "norms": (f"In {hp.name} as built here, a layer norm sits {where}{final}: {format_int(t.norms)} numbers "
+                      f"in all. The biases: {format_int(self.bias_total)}."),
+            "everything": (f"Counting every parameter, {format_int(t.total_parameters)}, the MLP blocks still hold "
+                           f"{format_percent_significant(self.mlp_share_of_all)}."),
+        }
 
     # -- helpers ------------------------------------------------------------------------------------------
-    def _ledger_y(self, row: int) -> float:
-        return 2.2 - row * self._row_gap
+    def _counter(self, color: str = colors.TEXT, size: float | None = None) -> CountingNumber:
+        return CountingNumber(0, font_size=size or self._counter_size, color=color, edge_to_fix=RIGHT)
 
-    def _ledger_row(self, row: int, label: str, expression: str | None, color: str = colors.TEXT,
-                    label_color: str = colors.TEXT) -> tuple[VGroup, CountingNumber]:
-        """Label (and a formula) on the left of the ledger row, a counter at its right edge."""
-        y = self._ledger_y(row)
-        parts = VGroup()
-        lab = Text(label, font_size=24, color=label_color)
-        lab.move_to([self._label_x, y, 0], aligned_edge=LEFT)
-        parts.add(lab)
-        if expression is not None:
-            expr = MathTex(expression, font_size=34, color=colors.TEXT_DIM)
-            expr.next_to(lab, RIGHT, buff=0.3)
-            parts.add(expr)
-        counter = _counter(color=color)
+    def _ledger_row(self, y: float, label, color: str = colors.TEXT) -> tuple:
+        """A label at the ledger's left edge and a counter at its right edge, at height ``y``."""
+        label.move_to([self._label_x, y, 0], aligned_edge=LEFT)
+        counter = self._counter(color)
         counter.move_to([self._number_right_x, y, 0], aligned_edge=RIGHT)
-        return parts, counter
+        return label, counter
 
     def _count(self, counter: CountingNumber, value: float, run_time: float | None = None):
         return counter.count_to(value, run_time=run_time or self.count_seconds)
@@ -166,228 +197,296 @@ class ParameterTally(StoryScene):
     def up_projection(self) -> None:
         t = self.tally
         rows, cols = self.up_shape
-        title = Text(f"Parameters of one MLP block in {t.hp.name}", font_size=30, color=colors.TEXT)
-        title.to_edge(UP, buff=0.3)
-        w_up = _matrix_block(rows, cols, self.matrix_size, colors.MLP_PARAMETERS, "W↑")
-        w_up.move_to([-5.0, -0.2, 0])
+        title = style.text(f"One MLP block of {t.hp.name}", size=style.HEADING).to_edge(UP, buff=0.45)
+        w_up = _matrix_block(rows, cols, self.matrix_size, colors.MLP_PARAMETERS, style.W_UP)
         row_brace = Brace(w_up.rect, LEFT, buff=0.08, color=colors.TEXT_DIM)
-        row_label = VGroup(Text(format_int(rows), font_size=22), Text("rows", font_size=18, color=colors.TEXT_DIM))
-        row_label.arrange(DOWN, buff=0.08).next_to(row_brace, LEFT, buff=0.08)
+        row_label = VGroup(style.text(format_int(rows), size=style.LABEL),
+                           style.text("neurons", size=style.CAPTION, color=colors.TEXT_DIM)).arrange(DOWN, buff=0.08)
+        row_label.next_to(row_brace, LEFT, buff=0.1)
         col_brace = Brace(w_up.rect, UP, buff=0.08, color=colors.TEXT_DIM)
-        col_label = Text(f"{format_int(cols)} columns", font_size=18).next_to(col_brace, UP, buff=0.06)
-        self.w_up_group = VGroup(w_up, row_brace, row_label, col_brace, col_label)
-        self.w_up_group.to_edge(LEFT, buff=0.3)
+        col_label = style.text(format_int(cols), size=style.LABEL).next_to(col_brace, UP, buff=0.08)
+        group = VGroup(w_up, row_brace, row_label, col_brace, col_label)
+        group.move_to([style.SAFE_FRAME.x_min, -0.35, 0], aligned_edge=LEFT)
+        self.w_up_group = group
 
-        seconds = self.narrate(
-            f"Start with the up-projection. It has one row per neuron, {format_int(rows)} of them, and each "
-            f"row is as long as an embedding vector: {format_int(cols)} numbers."
-        )
-        self.play(FadeIn(title), Create(w_up.rect), FadeIn(w_up.lines), Write(w_up.name), run_time=1.5)
-        self.play(FadeIn(row_brace), FadeIn(row_label), FadeIn(col_brace), FadeIn(col_label), run_time=1.0)
+        label, counter = self._ledger_row(2.05, style.math(style.W_UP, size=style.LABEL))
+        with self.beat(self.said["up"]) as beat:
+            self.play(FadeIn(title), Create(w_up.rect), FadeIn(w_up.lines), FadeIn(w_up.name), run_time=1.2)
+            beat.wait_until("one row")
+            self.play(FadeIn(row_brace), FadeIn(row_label), run_time=0.8)
+            beat.wait_until("each row")
+            self.play(FadeIn(col_brace), FadeIn(col_label), run_time=0.8)
+            self.add(counter)
+            self.play(FadeIn(label), self._count(counter, t.up_matrix, run_time=beat.fit(0.8, at_least=1.0)))
         self.title = title
-
-        parts, counter = self._ledger_row(0, "W↑", rf"{tex_int(rows)} \times {tex_int(cols)}")
-        self.add(counter)
-        self.play(FadeIn(parts), run_time=0.8)
-        self.play(self._count(counter, t.up_matrix))
-        self.up_row = VGroup(parts, counter)
-        self.wait(max(0.5, seconds - 3.3 - self.count_seconds))
+        self.up_row = VGroup(label, counter)
 
     def down_projection(self) -> None:
         t = self.tally
         rows, cols = self.down_shape
-        w_down = _matrix_block(rows, cols, self.matrix_size, colors.MLP_PARAMETERS, "W↓")
-        w_down.next_to(self.w_up_group, RIGHT, buff=0.35).align_to(self.w_up_group[0], DOWN)
-        parts, counter = self._ledger_row(1, "W↓", rf"{tex_int(rows)} \times {tex_int(cols)}")
-
-        seconds = self.narrate(
-            "The down-projection holds just as many numbers, arranged the other way round: the shape is "
-            "transposed. Together the two matrices make up one block."
-        )
-        self.play(TransformFromCopy(self.w_up_group[0], w_down), run_time=1.5)
-        self.add(counter)
-        self.play(FadeIn(parts), self._count(counter, t.matrix_shapes["down"][0] * t.matrix_shapes["down"][1]))
-
-        rule = Line([self._label_x, 0, 0], [self._number_right_x, 0, 0], stroke_width=2, color=colors.TEXT_DIM)
-        rule.move_to([(self._label_x + self._number_right_x) / 2, (self._ledger_y(1) + self._ledger_y(2)) / 2, 0])
-        block_parts, block_counter = self._ledger_row(2, "one block", None, color=colors.MLP_PARAMETERS)
-        approx = Text(f"≈ {format_in_words(t.mlp_block_weights)}", font_size=22, color=colors.MLP_PARAMETERS)
-        approx.next_to(block_parts, RIGHT, buff=0.4)
-        self.add(block_counter)
-        self.play(Create(rule), FadeIn(block_parts), self._count(block_counter, t.mlp_block_weights))
-        self.play(FadeIn(approx), run_time=0.6)
+        w_down = _matrix_block(rows, cols, self.matrix_size, colors.MLP_PARAMETERS, style.W_DOWN)
+        w_down.next_to(self.w_up_group[0], RIGHT, buff=0.35).align_to(self.w_up_group[0], DOWN)
+        label, counter = self._ledger_row(1.2, style.math(style.W_DOWN, size=style.LABEL))
+        rule = Line([self._label_x, 0.72, 0], [self._number_right_x, 0.72, 0], stroke_width=2, color=colors.TEXT_DIM)
+        block_label, block_counter = self._ledger_row(0.25, style.text("one block", size=style.LABEL,
+                                                                       color=colors.MLP_PARAMETERS),
+                                                      color=colors.MLP_PARAMETERS)
+        approx = style.math(rf"\approx \text{{{format_in_words(t.mlp_block_weights)}}}", size=style.CAPTION,
+                            color=colors.MLP_PARAMETERS)
+        approx.next_to(block_counter, DOWN, buff=0.12).align_to(block_counter, RIGHT)
+        with self.beat(self.said["down"]) as beat:
+            self.play(TransformFromCopy(self.w_up_group[0], w_down), run_time=1.2)
+            self.add(counter)
+            self.play(FadeIn(label), self._count(counter, self.down_matrix, run_time=1.5))
+            beat.wait_until("together")
+            self.add(block_counter)
+            self.play(Create(rule), FadeIn(block_label), self._count(block_counter, t.mlp_block_weights))
+            self.play(FadeIn(approx), run_time=0.5)
         self.w_down = w_down
-        self.down_row = VGroup(parts, counter)
-        self.block_row = VGroup(rule, block_parts, block_counter, approx)
-        self.wait(max(0.5, seconds - 2.1 - 2 * self.count_seconds))
+        self.down_row = VGroup(label, counter)
+        self.block_row = VGroup(rule, block_label, block_counter, approx)
 
     def biases(self) -> None:
-        t = self.tally
-        hp = t.hp
-        parts, counter = self._ledger_row(3, "+ biases", rf"{tex_int(hp.d_mlp)} + {tex_int(hp.d_model)}",
-                                          color=colors.BIAS, label_color=colors.BIAS)
-        share = Text(f"= {format_percent_significant(self.block_bias_share, 2)} of the block", font_size=22,
-                     color=colors.BIAS)
+        label, counter = self._ledger_row(-0.8, style.text("biases", size=style.LABEL, color=colors.BIAS),
+                                          color=colors.BIAS)
+        share = style.text(f"{format_percent_significant(self.block_bias_share, 2)} of the block",
+                           size=style.CAPTION, color=colors.BIAS)
         share.next_to(counter, DOWN, buff=0.12).align_to(counter, RIGHT)
-        b_up = Rectangle(width=0.16, height=self.w_up_group[0].rect.height, stroke_color=colors.BIAS,
-                         fill_color=colors.BIAS, fill_opacity=0.5, stroke_width=2)
-        b_up.next_to(self.w_up_group[0].rect, RIGHT, buff=0.08)
-        b_down = Rectangle(width=self.w_down.rect.height, height=0.16, stroke_color=colors.BIAS,
-                           fill_color=colors.BIAS, fill_opacity=0.5, stroke_width=2)
-        b_down.rotate(np.pi / 2).next_to(self.w_down.rect, RIGHT, buff=0.08)
+        up_rect, down_rect = self.w_up_group[0].rect, self.w_down.rect
+        b_up = Rectangle(width=0.14, height=up_rect.height, stroke_width=0, fill_color=colors.BIAS, fill_opacity=0.8)
+        b_up.next_to(up_rect, RIGHT, buff=0.06).align_to(up_rect, UP)
+        b_down = Rectangle(width=0.14, height=down_rect.height, stroke_width=0, fill_color=colors.BIAS,
+                           fill_opacity=0.8)
+        b_down.next_to(down_rect, RIGHT, buff=0.06)
+        with self.beat(self.said["biases"]) as beat:
+            self.play(GrowFromEdge(b_up, UP), GrowFromEdge(b_down, UP), FadeIn(label), run_time=1.0)
+            self.add(counter)
+            self.play(self._count(counter, self.block_biases, run_time=1.5))
+            beat.wait_until("that is")
+            self.play(FadeIn(share), run_time=0.6)
+        self.bias_row = VGroup(label, counter, share)
+        self.bias_strips = VGroup(b_up, b_down)
 
-        seconds = self.narrate(
-            "Each block also has two bias vectors, one number per neuron and one per embedding dimension. "
-            "Next to the matrices they hardly register."
-        )
-        self.play(FadeIn(b_up), FadeIn(b_down), FadeIn(parts), run_time=1.0)
-        self.add(counter)
-        self.play(self._count(counter, self.block_biases, run_time=1.5))
-        self.play(FadeIn(share), run_time=0.6)
-        self.bias_row = VGroup(parts, counter, share, b_up, b_down)
-        self.wait(max(0.5, seconds - 3.1))
+    def _tile_grid(self, n: int, side: float, gap: float) -> VGroup:
+        cols = min(self.layer_columns, n)
+        tiles = VGroup(*(
+            Rectangle(width=side, height=side, stroke_width=1.5, stroke_color=colors.MLP_PARAMETERS,
+                      fill_color=colors.MLP_PARAMETERS, fill_opacity=0.45)
+            for _ in range(n)
+        ))
+        tiles.arrange_in_grid(rows=int(np.ceil(n / cols)), cols=cols, buff=gap)
+        return tiles
 
     def every_layer(self) -> None:
         t = self.tally
         n = self.n_layers
-        # the block's drawing shrinks into one small tile; the tiles fill a grid, one per layer
-        cols = min(self.layer_columns, n)
-        n_rows = int(np.ceil(n / cols))
-        tiles = VGroup(*(
-            Rectangle(width=0.34, height=0.34, stroke_width=1.5, stroke_color=colors.MLP_PARAMETERS,
-                      fill_color=colors.MLP_PARAMETERS, fill_opacity=0.45)
-            for _ in range(n)
-        ))
-        tiles.arrange_in_grid(rows=n_rows, cols=cols, buff=0.08)
-        area_center = np.array([-3.95, -0.75, 0])
-        tiles.scale_to_fit_width(min(tiles.width, 5.4))
-        if tiles.height > 4.6:
-            tiles.scale_to_fit_height(4.6)
-        tiles.move_to(area_center)
-        caption = Text(f"{n} layers, one MLP block each", font_size=20, color=colors.TEXT_DIM)
-        caption.next_to(tiles, UP, buff=0.15)
-
-        parts, counter = self._ledger_row(4, f"weights × {n} layers", None, color=colors.MLP_PARAMETERS)
-        parts.shift(DOWN * 0.25)
-        counter.shift(DOWN * 0.25)
-        approx = Text(f"≈ {format_in_words(t.mlp_weights)}", font_size=22, color=colors.MLP_PARAMETERS)
+        tiles = self._tile_grid(n, 0.34, 0.08)
+        left, right = style.SAFE_FRAME.x_min, self._label_x - 0.4
+        tiles.scale_to_fit_width(min(tiles.width, right - left))
+        if tiles.height > 4.2:
+            tiles.scale_to_fit_height(4.2)
+        tiles.move_to([(left + right) / 2, -0.75, 0])
+        caption = style.text(f"{n} layers", size=style.LABEL, color=colors.TEXT_DIM).next_to(tiles, UP, buff=0.2)
+        label, counter = self._ledger_row(-2.1, style.math(rf"\times\ {n}", size=style.LABEL,
+                                                           color=colors.MLP_PARAMETERS), color=colors.MLP_PARAMETERS)
+        approx = style.math(rf"\approx \text{{{format_in_words(t.mlp_weights)}}}", size=style.CAPTION,
+                            color=colors.MLP_PARAMETERS)
         approx.next_to(counter, DOWN, buff=0.12).align_to(counter, RIGHT)
-        drawing = VGroup(self.w_up_group, self.w_down, self.bias_row[3], self.bias_row[4])
-
-        seconds = self.narrate(
-            f"But there is not one such block. The vectors pass through {n} layers, and every layer has its own "
-            f"MLP, so the weights of all the MLPs add up to about {format_in_words(t.mlp_weights)}."
-        )
-        self.play(ReplacementTransform(drawing, tiles[0]), FadeIn(caption), run_time=1.2)
-        self.play(LaggedStart(*(FadeIn(s, scale=0.5) for s in tiles[1:]), lag_ratio=0.02, run_time=2.0),
-                  FadeIn(parts))
-        self.add(counter)
-        self.play(self._count(counter, t.mlp_weights))
-        self.play(FadeIn(approx), run_time=0.6)
-        self.layer_row = VGroup(parts, counter, approx)
-        self.layer_tiles = VGroup(tiles, caption)
-        self.wait(max(0.5, seconds - 3.8 - self.count_seconds))
+        drawing = VGroup(self.w_up_group, self.w_down, self.bias_strips)
+        with self.beat(self.said["layers"]) as beat:
+            self.play(ReplacementTransform(drawing, tiles[0]), FadeIn(caption), run_time=1.2)
+            self.play(LaggedStart(*(FadeIn(s, scale=0.5) for s in tiles[1:]), lag_ratio=0.02, run_time=2.0),
+                      FadeIn(label))
+            self.add(counter)
+            self.play(self._count(counter, t.mlp_weights, run_time=beat.fit(0.7, at_least=1.0)))
+            self.play(FadeIn(approx), run_time=0.5)
+        self.layer_row = VGroup(label, counter, approx)
+        self.tiles, self.tiles_caption = tiles, caption
 
     def whole_model(self) -> None:
         t = self.tally
-        order = CATEGORIES
-        values = [t.weights[c] for c in order]
-        is_mlp = [c in ("up", "down") for c in order]
+        n = self.n_layers
+        per_layer_mlp = t.mlp_block_weights
+        attention_ratio = (self.attention_weights / n) / per_layer_mlp  # width of a layer's attention part
+        embedding_ratio = t.weights["embedding"] / per_layer_mlp
+        unembedding_ratio = t.weights["unembedding"] / per_layer_mlp
 
-        old = VGroup(self.title, self.up_row, self.down_row, self.block_row, self.bias_row[:3], self.layer_row,
-                     self.layer_tiles)
-        title = Text(f"Every weight of {t.hp.name}, by kind", font_size=30).to_edge(UP, buff=0.3)
+        # areas to scale: a layer's MLP is an s x s square, its attention an (a s) x s rectangle beside it
+        cols = min(self.layer_columns, n)
+        n_rows = int(np.ceil(n / cols))
+        gap = 0.08
+        s = min(0.46, (3.9 - gap * (n_rows - 1)) / n_rows,
+                (style.SAFE_FRAME.width - 1.6 - gap * (cols - 1)) / (cols * (1 + attention_ratio)))
+        cell_w = s * (1 + attention_ratio)
+        grid_w = cols * cell_w + (cols - 1) * gap
+        grid_h = n_rows * s + (n_rows - 1) * gap
+        top = 1.75
+        x0 = -grid_w / 2
+        mlp_parts, attention_parts = VGroup(), VGroup()
+        for k in range(n):
+            r, c = divmod(k, cols)
+            x = x0 + c * (cell_w + gap)
+            y = top - r * (s + gap) - s / 2
+            att = Rectangle(width=s * attention_ratio, height=s, stroke_width=1.5, stroke_color=colors.ATTENTION,
+                            fill_color=colors.ATTENTION, fill_opacity=0.45)
+            att.move_to([x + s * attention_ratio / 2, y, 0])
+            mlp = Rectangle(width=s, height=s, stroke_width=1.5, stroke_color=colors.MLP_PARAMETERS,
+                            fill_color=colors.MLP_PARAMETERS, fill_opacity=0.45)
+            mlp.move_to([x + s * attention_ratio + s / 2, y, 0])
+            attention_parts.add(att)
+            mlp_parts.add(mlp)
+        mid_y = top - grid_h / 2
+        emb = Rectangle(width=s * embedding_ratio, height=s, stroke_width=1.5, stroke_color=colors.OTHER_PARAMETERS,
+                        fill_color=colors.OTHER_PARAMETERS, fill_opacity=0.7)
+        emb.move_to([x0 - 0.3 - emb.width / 2, mid_y, 0])
+        unemb = Rectangle(width=s * unembedding_ratio, height=s, stroke_width=1.5,
+                          stroke_color=colors.OTHER_PARAMETERS, fill_color=colors.OTHER_PARAMETERS, fill_opacity=0.7)
+        unemb.move_to([x0 + grid_w + 0.3 + unemb.width / 2, mid_y, 0])
+        embeddings = VGroup(emb, unemb)
 
-        bar_width, bar_height = 12.4, 0.55
-        bar_y = 2.35
-        outline = Rectangle(width=bar_width, height=bar_height, stroke_color=colors.TEXT_DIM, stroke_width=1.5)
-        outline.move_to([0, bar_y, 0])
-        # a segmented bar, one segment per category (unlabelled: the table below does the labelling)
-        segments = SegmentedBar(values, [colors.MLP_PARAMETERS if m else colors.OTHER_PARAMETERS for m in is_mlp],
-                                width=bar_width, height=bar_height)
-        segments.move_to(outline)
+        title = style.text(f"Every weight of {t.hp.name}", size=style.HEADING).to_edge(UP, buff=0.45)
+        total = self._counter(size=44)
+        total_label = style.text("weights", size=style.LABEL, color=colors.TEXT_DIM)
+        total_row = VGroup(total, total_label)
+        total.move_to([1.0, 2.3, 0], aligned_edge=RIGHT)
+        total_label.next_to(total, RIGHT, buff=0.25)
+        total_label.align_to(total, DOWN)
 
-        # the table: one line per category, a running total underneath
-        names = {
-            "embedding": "embedding",
-            "query": "query",
-            "key": "key",
-            "value": "value",
-            "output": "output",
-            "up": "MLP up (W↑)",
-            "down": "MLP down (W↓)",
-            "unembedding": "unembedding",
-        }
-        table = VGroup()
-        row_h = 0.39
-        top = 1.1
-        for k, (c, value, mlp) in enumerate(zip(order, values, is_mlp)):
-            color = colors.MLP_PARAMETERS if mlp else colors.TEXT
-            y = top - k * row_h
-            swatch = Rectangle(width=0.22, height=0.22, stroke_width=0,
-                               fill_color=colors.MLP_PARAMETERS if mlp else colors.OTHER_PARAMETERS, fill_opacity=1)
-            swatch.move_to([-4.6, y, 0])
-            name = _text_line(names[c], font_size=20, color=color)
-            name.move_to([swatch.get_right()[0] + 0.18, y, 0], aligned_edge=LEFT)
-            num = MathTex(tex_int(value), font_size=28, color=color)
-            num.move_to([1.3, y, 0], aligned_edge=RIGHT)
-            mats = t.matrices[c]
-            shape = t.matrix_shapes[c]
-            how = MathTex(rf"{tex_int(mats)} \times ({tex_int(shape[0])} \times {tex_int(shape[1])})",
-                          font_size=24, color=colors.TEXT_DIM)
-            how.move_to([1.7, y, 0], aligned_edge=LEFT)
-            table.add(VGroup(swatch, name, num, how))
+        def key_item(color: str, name: str, share: float) -> VGroup:
+            item = VGroup(_swatch(color), style.text(name, size=style.CAPTION),
+                          style.text(format_percent_significant(share), size=style.CAPTION, color=colors.TEXT_DIM))
+            return item.arrange(RIGHT, buff=0.15)
 
-        rule = Line([-4.75, 0, 0], [5.9, 0, 0], stroke_width=1.5, color=colors.TEXT_DIM)
-        rule.set_y(top - len(order) * row_h + 0.12)
-        total_label = Text("running total", font_size=22).move_to([-4.75, rule.get_y() - 0.4, 0], aligned_edge=LEFT)
-        total = _counter(font_size=36)
-        total.move_to([1.3, total_label.get_y(), 0], aligned_edge=RIGHT)
-        n_matrices = Text(f"in {format_int(t.n_weight_matrices)} weight matrices", font_size=20,
-                          color=colors.TEXT_DIM)
-        n_matrices.move_to([1.7, total_label.get_y(), 0], aligned_edge=LEFT)
+        key = VGroup(key_item(colors.MLP_PARAMETERS, "MLP", t.mlp_share),
+                     key_item(colors.ATTENTION, "attention", self.attention_share),
+                     key_item(colors.OTHER_PARAMETERS, "embeddings", self.embedding_share)).arrange(RIGHT, buff=0.7)
+        key.move_to([0, top - grid_h - 0.55, 0])
 
-        seconds = self.narrate(
-            "Now put the blocks back among everything else the model learns: embedding, attention's queries, "
-            f"keys, values and outputs, and the unembedding. The count ends at {format_in_words(t.total_weights)}."
-        )
-        self.play(FadeOut(old), FadeIn(title), Create(outline), run_time=1.0)
-        self.add(total_label, total)
-        running = 0
-        per = max(0.45, (seconds - 2.0) / len(order))
-        for seg, row, value in zip(segments, table, values):
-            running += value
-            self.play(GrowFromEdge(seg, LEFT), FadeIn(row, shift=RIGHT * 0.2),
-                      total.count_to(running, rate_func=linear), run_time=per)
-
-        mlp_segs = VGroup(*(s for s, m in zip(segments, is_mlp) if m))
-        brace = Brace(mlp_segs, DOWN, buff=0.04, color=colors.MLP_PARAMETERS)
-        share = Text(f"MLP blocks: {format_percent_significant(self.mlp_share)} of all weights "
-                     f"({format_in_words(t.mlp_weights)})", font_size=20, color=colors.MLP_PARAMETERS)
-        share.next_to(brace, DOWN, buff=0.04)
-        if share.get_right()[0] > 6.9:
-            share.shift(LEFT * (share.get_right()[0] - 6.9))
-        self.play(FadeIn(brace), FadeIn(share), FadeIn(n_matrices), Indicate(mlp_segs, color=colors.HIGHLIGHT, scale_factor=1.0))
-        self.tally_group = VGroup(outline, segments, table, rule, total_label, total, n_matrices, brace, share)
-        self.wait(1.5)
+        old = VGroup(self.title, self.up_row, self.down_row, self.block_row, self.bias_row, self.layer_row,
+                     self.tiles_caption)
+        with self.beat(self.said["model"]) as beat:
+            self.play(FadeOut(old), FadeIn(title), ReplacementTransform(self.tiles, mlp_parts), run_time=1.2)
+            self.add(total_row)
+            self.play(FadeIn(key[0]), total.count_to(t.mlp_weights, run_time=1.0))
+            self.play(LaggedStart(*(GrowFromEdge(a, RIGHT) for a in attention_parts), lag_ratio=0.01),
+                      FadeIn(key[1]), total.count_to(t.mlp_weights + self.attention_weights),
+                      run_time=beat.fit(0.35, at_least=1.5))
+            beat.wait_until("embedding")
+            self.play(GrowFromEdge(emb, RIGHT), GrowFromEdge(unemb, LEFT), FadeIn(key[2]),
+                      total.count_to(t.total_weights), run_time=1.5)
+        with self.beat(self.said["share"]) as beat:
+            beat.wait_until("MLP")
+            box = SurroundingRectangle(key[0], color=colors.HIGHLIGHT, buff=0.1)
+            self.play(attention_parts.animate.set_fill(opacity=0.12).set_stroke(opacity=0.3),
+                      embeddings.animate.set_fill(opacity=0.2).set_stroke(opacity=0.3),
+                      Create(box), run_time=1.0)
+            self.play(Indicate(key[0][2], color=colors.HIGHLIGHT), run_time=0.8)
+        self.model_picture = VGroup(title, total_row, mlp_parts, attention_parts, embeddings, key, box)
 
     def left_out(self) -> None:
         t = self.tally
-        extra = Text(
-            f"+ biases and layer norms: {format_int(self.extra)}  "
-            f"({format_percent_significant(self.extra_share)} of {format_int(t.total_with_biases_and_norms)})",
-            font_size=18, color=colors.TEXT_DIM,
-        )
-        source = Text(
-            "counted by walking named_parameters() of a PyTorch GPT built on the meta device",
-            font_size=16, color=colors.TEXT_DIM,
-        )
-        block = VGroup(extra, source).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
-        block.to_edge(DOWN, buff=0.3).to_edge(LEFT, buff=0.6)
-        seconds = self.narrate(
-            "That is the usual way of counting: weight matrices only. The biases and the normalisation "
-            "layers would add only a sliver, and the MLPs still hold about "
-            f"{format_percent_significant(self.mlp_share, 2)}."
-        )
-        self.play(FadeIn(block, shift=UP * 0.2), run_time=1.0)
-        self.wait(max(1.0, seconds - 1.0))
+        hp = t.hp
+        title = style.text("Left out of the count", size=style.HEADING).to_edge(UP, buff=0.45)
+
+        # one layer as a forward pass runs it: the modules in the order they are called
+        layer0 = [name.split(".", 2)[2] for name in self.order if name.startswith("layers.0.")]
+        box_kind = {"attention_norm": ("norm", colors.NORM), "mlp_norm": ("norm", colors.NORM),
+                    "attention": ("attention", colors.ATTENTION), "mlp": ("MLP", colors.MLP_PARAMETERS)}
+        stream_y = 1.05
+        pieces = VGroup()
+        position = VGroup(Rectangle(width=1.55, height=0.62, stroke_color=colors.OTHER_PARAMETERS, stroke_width=2.5,
+                                    fill_color=colors.OTHER_PARAMETERS, fill_opacity=0.35),
+                          style.text("position", size=style.CAPTION))
+        pieces.add(position)
+        for name in layer0:
+            word, color = box_kind[name]
+            label = style.text(word, size=style.CAPTION)
+            box = Rectangle(width=label.width + 0.3, height=0.62, stroke_color=color, stroke_width=2.5,
+                            fill_color=color, fill_opacity=0.3)
+            pieces.add(VGroup(box, label))
+            if name in ("attention", "mlp"):
+                pieces.add(_plus())
+        pieces.arrange(RIGHT, buff=0.38)
+        layer_label = style.math(rf"\times\ {hp.n_layers}", size=style.LABEL, color=colors.TEXT_DIM)
+        flow = VGroup(pieces, layer_label).arrange(RIGHT, buff=0.3).move_to([0, stream_y, 0])
+        arrows = VGroup(*(Arrow(a.get_right(), b.get_left(), buff=0.04, stroke_width=3, color=colors.TEXT_DIM,
+                                max_tip_length_to_length_ratio=0.35) for a, b in zip(pieces[:-1], pieces[1:])))
+        layer_brace = Brace(pieces[1:], DOWN, buff=0.1, color=colors.TEXT_DIM)
+        layer_word = style.text("one layer", size=style.CAPTION, color=colors.TEXT_DIM).next_to(layer_brace, DOWN,
+                                                                                                buff=0.08)
+        norms = VGroup(*(p for p, name in zip(pieces[1:], _with_plus(layer0)) if name.endswith("_norm")))
+        # the residual path: each block's input skips past it to the ⊕ where its output is added
+        skips = VGroup()
+        names = ["position", *_with_plus(layer0)]
+        for k, name in enumerate(names):
+            if name == "+":
+                start = (pieces[k - 2].get_left() + pieces[k - 3].get_right()) / 2 if k >= 3 else None
+                if start is not None:
+                    skips.add(CurvedArrow(start + UP * 0.02, pieces[k].get_top() + UP * 0.02, angle=-TAU / 6,
+                                          color=colors.RESIDUAL, stroke_width=2.5, tip_length=0.15))
+
+        # the three kinds, as bars to scale
+        kinds = (("position", "position embedding", colors.OTHER_PARAMETERS),
+                 ("biases", "biases", colors.BIAS), ("norms", "layer norms", colors.NORM))
+        longest = max(self.omitted.values())
+        bar_left, bar_max = -1.2, 5.0
+        bars, rows = VGroup(), VGroup()
+        for k, (key, word, color) in enumerate(kinds):
+            y = -0.85 - k * 0.75
+            name = style.text(word, size=style.CAPTION).move_to([bar_left - 0.25, y, 0], aligned_edge=RIGHT)
+            bar = Rectangle(width=max(0.02, bar_max * self.omitted[key] / longest), height=0.42, stroke_width=0,
+                            fill_color=color, fill_opacity=0.9)
+            bar.move_to([bar_left, y, 0], aligned_edge=LEFT)
+            number = style.text(format_int(self.omitted[key]), size=style.CAPTION).next_to(bar, RIGHT, buff=0.2)
+            bars.add(bar)
+            rows.add(VGroup(name, bar, number))
+
+        with self.beat(self.said["position"]) as beat:
+            self.play(FadeOut(self.model_picture), FadeIn(title), run_time=0.8)
+            self.play(FadeIn(flow), LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.1), Create(skips),
+                      FadeIn(layer_brace), FadeIn(layer_word), run_time=1.5)
+            beat.wait_until("position")
+            self.play(Indicate(position, color=colors.HIGHLIGHT), FadeIn(rows[0][0]), GrowFromEdge(bars[0], LEFT),
+                      FadeIn(rows[0][2]), run_time=1.2)
+        with self.beat(self.said["norms"]) as beat:
+            self.play(Indicate(norms, color=colors.HIGHLIGHT, scale_factor=1.15), run_time=1.0)
+            self.play(FadeIn(rows[2][0]), GrowFromEdge(bars[2], LEFT), FadeIn(rows[2][2]), run_time=1.0)
+            beat.wait_until("biases")
+            self.play(FadeIn(rows[1][0]), GrowFromEdge(bars[1], LEFT), FadeIn(rows[1][2]), run_time=1.0)
+        everything = VGroup(style.text("every parameter", size=style.LABEL),
+                            style.text(format_int(t.total_parameters), size=style.LABEL),
+                            style.text(f"MLP {format_percent_significant(self.mlp_share_of_all)}", size=style.LABEL,
+                                       color=colors.MLP_PARAMETERS)).arrange(RIGHT, buff=0.5)
+        everything.move_to([0, -3.15, 0])
+        with self.beat(self.said["everything"]) as beat:
+            self.play(FadeIn(everything[:2]), run_time=0.8)
+            beat.wait_until("MLP")
+            self.play(FadeIn(everything[2]), run_time=0.6)
+
+
+def _plus() -> VGroup:
+    """The ⊕ where a block's output joins the stream."""
+    from manim import Circle
+
+    r = 0.2
+    return VGroup(Circle(radius=r, stroke_color=colors.RESIDUAL, stroke_width=3),
+                  Line(LEFT * r * 0.6, RIGHT * r * 0.6, stroke_width=3, color=colors.RESIDUAL),
+                  Line(DOWN * r * 0.6, UP * r * 0.6, stroke_width=3, color=colors.RESIDUAL))
+
+
+def _with_plus(names: list[str]) -> list[str]:
+    """The layer's module names with a ``"+"`` after each block whose output joins the stream."""
+    out = []
+    for name in names:
+        out.append(name)
+        if name in ("attention", "mlp"):
+            out.append("+")
+    return out
+
+
+def _norm_placement(lecture) -> dict[str, str]:
+    return norm_placement(lecture.transformer)
+
+
+def _forward_order(lecture) -> tuple[str, ...]:
+    return forward_order(lecture.transformer, n_layers=2)

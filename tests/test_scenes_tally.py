@@ -8,42 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from llmfacts.compute.gpt3 import GPTHyperparameters
-from llmfacts.formatting import format_percent_significant
 from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
-from scenes.parameter_tally import ParameterTally
 from scenes.toy_caveats import WhatTheToyShows
 
-
-
 # (how the counts and shares are written is tested in tests/test_formatting.py)
-
-
-# -- ParameterTally -------------------------------------------------------------------------------------
-
-
-def test_tally_numbers_come_from_the_module_walk():
-    s = prepared(ParameterTally)
-    t = s.tally
-    assert s.up_shape == (t.hp.d_mlp, t.hp.d_model)
-    assert s.down_shape == (t.hp.d_model, t.hp.d_mlp)
-    assert t.up_matrix == 603_979_776  # FACTS.md
-    assert t.mlp_block_weights == 1_207_959_552
-    assert s.block_biases == t.hp.d_mlp + t.hp.d_model == 61_440
-    assert t.mlp_weights == 115_964_116_992
-    assert t.total_weights == 175_181_291_520
-    assert format_percent_significant(s.mlp_share) == "66.2 %"
-    assert 0 < s.block_bias_share < 1e-4
-    assert s.extra == t.total_with_biases_and_norms - t.total_weights > 0
-
-
-def test_tally_follows_overridden_hyperparameters():
-    tiny = GPTHyperparameters(vocab_size=10, d_model=8, n_layers=2, n_heads=2, d_head=4, d_mlp=32, context=16,
-                              name="tiny")
-    s = prepared(ParameterTally, hp=tiny)
-    assert s.tally.up_matrix == 8 * 32
-    assert s.tally.mlp_weights == 2 * 2 * 8 * 32
-    assert s.n_layers == 2
 
 
 # -- WhatTheToyShows ------------------------------------------------------------------------------------

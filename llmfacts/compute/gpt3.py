@@ -30,6 +30,8 @@ __all__ = [
     "ParameterTally",
     "build_meta_model",
     "count_parameters",
+    "forward_order",
+    "norm_placement",
 ]
 
 #: Weight categories in the order the chapters tally them.
@@ -289,3 +291,46 @@ def count_parameters(hp: GPTHyperparameters = GPT3_175B) -> ParameterTally:
         total_with_biases_and_norms=total_bn,
         total_parameters=grand_total,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# where the normalisations sit
+# --------------------------------------------------------------------------------------------------
+
+
+def forward_order(hp: GPTHyperparameters = GPT3_175B, n_layers: int = 2) -> tuple[str, ...]:
+    """Names of the modules a forward pass calls, in the order it calls them (layer norms, attention, MLP,
+    embeddings, unembedding; not their inner linear maps).
+
+    The pass runs on a small working copy of ``hp``'s architecture on the CPU (same module classes, sizes
+    cut to a few numbers and ``n_layers`` layers), with a hook on every module recording when it is called,
+    so the order is what the code does, not what a docstring says.
+    """
+    small = GPTHyperparameters(vocab_size=11, d_model=8, n_layers=n_layers, n_heads=2, d_head=4, d_mlp=16,
+                               context=4, name=f"small {hp.name}")
+    torch.manual_seed(0)
+    model = build_meta_model(small, device="cpu")
+    wanted = (nn.LayerNorm, Attention, MLP, nn.Embedding)
+    order: list[str] = []
+    handles = []
+    for name, module in model.named_modules():
+        if isinstance(module, wanted) or name == "unembedding":
+            handles.append(module.register_forward_pre_hook(lambda _m, _a, name=name: order.append(name)))
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, 3, dtype=torch.long))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return tuple(order)
+
+
+def norm_placement(hp: GPTHyperparameters = GPT3_175B) -> dict[str, str]:
+    """Whether each sub-block of a layer has its layer norm ``"before"`` or ``"after"`` it, read from
+    :func:`forward_order`: ``{"attention": "before", "mlp": "before"}`` for the pre-norm GPT built here."""
+    order = forward_order(hp, n_layers=1)
+    placement = {}
+    for block in ("attention", "mlp"):
+        norm, sub = order.index(f"layers.0.{block}_norm"), order.index(f"layers.0.{block}")
+        placement[block] = "before" if norm < sub else "after"
+    return placement
