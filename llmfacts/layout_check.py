@@ -49,6 +49,7 @@ __all__ = [
     "check_frame",
     "check_mobjects",
     "format_violations",
+    "summary_table",
     "text_mobjects",
     "text_content",
     "word_count",
@@ -275,13 +276,29 @@ def check_frame(scene, step: str) -> list[Violation]:
     return check_mobjects(scene, type(scene).__name__, step, scene.mobjects)
 
 
-def format_violations(violations: Iterable[Violation]) -> str:
-    """A readable list, grouped by scene and step."""
+def format_violations(violations: Iterable[Violation], *, max_texts: int = 6) -> str:
+    """A readable list, grouped by scene and step; violations of one rule with the same measurement (e.g.
+    every entry of a matrix that is too small) share one line naming up to ``max_texts`` of the texts."""
     lines: list[str] = []
-    last = None
+    groups: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
     for v in violations:
-        if (v.scene, v.step) != last:
-            lines.append(f"{v.scene} / {v.step}:")
-            last = (v.scene, v.step)
-        lines.append(f"    {v.rule:9s} {v.text!r}: {v.detail}")
+        groups.setdefault((v.scene, v.step), {}).setdefault((v.rule, v.detail), []).append(v.text)
+    for (scene, step), by_kind in groups.items():
+        lines.append(f"{scene} / {step}:")
+        for (rule, detail), texts in by_kind.items():
+            shown = ", ".join(repr(t) for t in texts[:max_texts])
+            more = f" and {len(texts) - max_texts} more" if len(texts) > max_texts else ""
+            lines.append(f"    {rule:9s} {shown}{more}: {detail}")
+    return "\n".join(lines)
+
+
+def summary_table(violations: Iterable[Violation]) -> str:
+    """A markdown table: violations per scene and rule."""
+    counts: dict[str, dict[str, int]] = {}
+    for v in violations:
+        row = counts.setdefault(v.scene, dict.fromkeys(RULES, 0))
+        row[v.rule] += 1
+    lines = ["| scene | " + " | ".join(RULES) + " | total |", "| --- |" + " --- |" * (len(RULES) + 1)]
+    for scene, row in counts.items():
+        lines.append(f"| {scene} | " + " | ".join(str(row[r]) for r in RULES) + f" | {sum(row.values())} |")
     return "\n".join(lines)

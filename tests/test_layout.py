@@ -4,7 +4,8 @@ clear of each other, and no prose on screen.
 The checker itself is tested on tiny synthetic scenes (one breaking each rule, one clean). Then every scene
 of the storyboard, for the default lecture and for each example lecture (``examples/*.py`` defining
 ``LECTURE``), renders its key frames with the checker watching the end of every step; a test fails with the
-list of every violation (scene, step, rule, the text, what was measured).
+list of every violation (scene, step, rule, the text, what was measured), also written to
+``tests/output/layout/<Scene>-<lecture>.txt`` (and ``.tsv``, one violation a line).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from llmfacts.layout_check import (
     Violation,
     check_frame,
     format_violations,
+    summary_table,
     text_mobjects,
     word_count,
 )
@@ -215,13 +217,21 @@ def test_three_d_scene_fixed_in_frame_title_and_projected_label():
 def test_format_violations_is_a_readable_list():
     found = [Violation("A", "one", "overlap", "x / y", "glyphs of two texts overlap"),
              Violation("A", "one", "outside", "z", "right edge 7.00 > 6.40"),
+             *(Violation("A", "one", "too small", f"{k}.0", "LaTeX font_size 28.0 < 32.2") for k in range(8)),
              Violation("B", "two", "prose", "words", "30 words on the frame > 25")]
     assert format_violations(found).splitlines() == [
         "A / one:",
         "    overlap   'x / y': glyphs of two texts overlap",
         "    outside   'z': right edge 7.00 > 6.40",
+        "    too small '0.0', '1.0', '2.0', '3.0', '4.0', '5.0' and 2 more: LaTeX font_size 28.0 < 32.2",
         "B / two:",
         "    prose     'words': 30 words on the frame > 25",
+    ]
+    assert summary_table(found).splitlines() == [
+        "| scene | outside | too small | overlap | prose | total |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| A | 1 | 8 | 1 | 0 | 10 |",
+        "| B | 0 | 0 | 0 | 1 | 1 |",
     ]
 
 
@@ -250,6 +260,8 @@ def test_scene_layout(entry, lecture, manim_media_dir):
     report = OUTPUT / f"{entry.name}-{'default' if lecture is None else lecture.name}.txt"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(format_violations(found) + "\n")
+    report.with_suffix(".tsv").write_text("".join(f"{v.scene}\t{v.step}\t{v.rule}\t{v.text!r}\t{v.detail}\n"
+                                                  for v in found))
     if found:
         pytest.fail(f"{len(found)} layout violations (also in {report.relative_to(REPO_ROOT)}):\n"
                     + format_violations(found), pytrace=False)
