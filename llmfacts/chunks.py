@@ -382,12 +382,37 @@ def stop_children() -> None:
             child.kill()
 
 
+#: Media sub-folders whose SVGs depend only on their source text (TeX, text): shared between chunks.
+REUSABLE_MEDIA = ("Tex", "texts")
+
+
+def share_svgs(source: Path | None, target: Path) -> None:
+    """Hard-link (else copy) the TeX and text SVGs of ``source`` into ``target`` (missing ones only), so a
+    chunk does not run LaTeX again for formulas another render already turned into SVG."""
+    if source is None:
+        return
+    for sub in REUSABLE_MEDIA:
+        if not (Path(source) / sub).is_dir():
+            continue
+        (target / sub).mkdir(parents=True, exist_ok=True)
+        for svg in (Path(source) / sub).glob("*.svg"):
+            goal = target / sub / svg.name
+            if goal.exists():
+                continue
+            try:
+                os.link(svg, goal)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(svg, goal)
+
+
 def _run_runner(job: ChunkJob, workdir: Path, root: Path, log_lines: Callable[[str], None] | None = None,
-                slots: Slots | None = None) -> ChunkResult:
+                slots: Slots | None = None, svgs: Path | None = None) -> ChunkResult:
     """Run one chunk in a child process of this machine; read its outputs back as bytes."""
     media, report = workdir / "media", workdir / "report.json"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
+    share_svgs(svgs, media)
     cmd = [_python(root), "-m", "llmfacts.chunks", *job.runner_args(media, report, root)]
     hold = slots.hold() if slots else contextlib.nullcontext()
     lines: list[str] = []
@@ -417,14 +442,18 @@ def _run_runner(job: ChunkJob, workdir: Path, root: Path, log_lines: Callable[[s
     srt = Path(data["subtitles"]).read_text(encoding="utf-8") if data.get("subtitles") else None
     audio = Path(data["audio"]).read_bytes() if data.get("audio") else None
     data["wall"] = wall
+    if svgs is not None:  # formulas this chunk was the first to typeset serve the next chunks
+        share_svgs(media, svgs)
     return ChunkResult(job, True, video=video, subtitles=srt, audio=audio, report=data, log=log, wall=wall,
                        worker=worker)
 
 
 def run_chunk_local(job: ChunkJob, workdir: Path, slots: Slots | None = None,
-                    log_lines: Callable[[str], None] | None = None, root: Path = REPO_ROOT) -> ChunkResult:
-    """Render one chunk in a child process of this machine (waiting for a free slot, when given)."""
-    return _run_runner(job, Path(workdir), root, log_lines=log_lines, slots=slots)
+                    log_lines: Callable[[str], None] | None = None, root: Path = REPO_ROOT,
+                    svgs: Path | None = None) -> ChunkResult:
+    """Render one chunk in a child process of this machine (waiting for a free slot, when given); ``svgs``:
+    a media folder whose TeX and text SVGs the chunk reuses (and adds its own to)."""
+    return _run_runner(job, Path(workdir), root, log_lines=log_lines, slots=slots, svgs=svgs)
 
 
 # ------------------------------------------------------------------------------------------- joining
@@ -793,6 +822,8 @@ def _drive_scene(argv: list[str]) -> int:
     spec = json.loads(args.spec.read_text())
     media = Path(spec["media"])
     jobs = [ChunkJob(**job) for job in spec["jobs"]]
+    for job in jobs:  # this process runs in the scenes' environment (lecture, voice): the chunks get the same
+        job.env = forwarded_env()
     stop = threading.Event()
     cancel: list[Callable[[], None]] = []
 
@@ -806,7 +837,6 @@ def _drive_scene(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    total_own = {job.key: (job.end + 1 if job.end is not None else None) for job in jobs}
     done = [0]
 
     def on_result(result: ChunkResult) -> None:
@@ -818,7 +848,6 @@ def _drive_scene(argv: list[str]) -> int:
         else:
             _log(f"chunk {result.job.key} failed on {result.worker}")
 
-    del total_own
     results = _run_jobs(spec, jobs, media, on_result, stop, cancel)
     failed = [r for r in results if not r.ok]
     if failed:
@@ -860,7 +889,7 @@ def _run_jobs(spec: dict, jobs: list[ChunkJob], media: Path, on_result: Callable
     lock = threading.Lock()
 
     def one(job: ChunkJob) -> None:
-        result = run_chunk_local(job, media / "chunks" / f"{job.index:03d}", slots=slots)
+        result = run_chunk_local(job, media / "chunks" / f"{job.index:03d}", slots=slots, svgs=media)
         with lock:
             results.append(result)
             on_result(result)
@@ -897,13 +926,21 @@ def prepare_run(todo: Sequence[Any], settings: Any, manifest: Any) -> dict:
     (tests, experiments); ``LLMFACTS_CHUNKS=0`` turns the runner off (plain manim, as before)."""
     cluster_address = getattr(settings, "cluster", None)
     plan: dict = {}
+    if cluster_address and getattr(settings, "save_sections", False):
+        _setup_error("--sections cannot be combined with --cluster (a section's clip would span chunks); "
+                     "render the sections locally")
     if (_disabled() or getattr(settings, "save_sections", False)) and not cluster_address:
         settings.chunk_plan = plan
         return plan
-    if cluster_address:
+    if cluster_address and todo:
         from llmfacts import cluster
 
-        workers = cluster.worker_count(cluster_address)
+        try:
+            workers = cluster.worker_count(cluster_address)
+        except cluster.ClusterError as error:
+            _setup_error(str(error))
+    elif cluster_address:
+        workers = 1  # nothing to render: the cluster is not contacted at all
     else:
         workers = max(1, int(getattr(settings, "jobs", 1)))
     timings: dict[str, SceneTimings | None] = {}
@@ -930,6 +967,15 @@ def prepare_run(todo: Sequence[Any], settings: Any, manifest: Any) -> dict:
                     "slots_dir": str(Path(settings.build_dir) / "slots"), "slots": workers}
     settings.chunk_plan = plan
     return plan
+
+
+def _setup_error(message: str) -> None:
+    """Stop before anything renders, with one line (render.py prints it)."""
+    try:
+        from llmfacts.rendering import RenderSetupError
+    except ImportError:  # pragma: no cover - an older pipeline
+        raise ChunkError(message) from None
+    raise RenderSetupError(message) from None
 
 
 def _manim_parts(cmd: Sequence[str]) -> tuple[str, str, list[str], str]:

@@ -20,13 +20,21 @@ as for a local render. Nothing of a scene that is up to date is sent.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from dataclasses import asdict
+from pathlib import Path
 from typing import Callable, Sequence
 
 from llmfacts.chunks import REPO_ROOT, ChunkJob, ChunkResult
 
-__all__ = ["ClusterError", "RETRIES", "connect", "worker_count", "run_chunks", "render_chunk_task"]
+__all__ = ["ClusterError", "RETRIES", "connect", "worker_count", "run_chunks", "render_chunk_task", "LoopbackCluster"]
 
 #: Retries of a chunk whose task raised (a worker's death is handled by the scheduler on its own).
 RETRIES = 2
@@ -89,8 +97,21 @@ def render_chunk_task(payload: dict) -> dict:
         worker = get_worker().name or get_worker().address
     except Exception:  # noqa: BLE001 - outside a worker (tests call it directly)
         worker = f"{os.uname().nodename}:{os.getpid()}"
+    def share(source: Path, target: Path) -> None:  # TeX and text SVGs depend only on their source text
+        for sub in ("Tex", "texts"):
+            if (source / sub).is_dir():
+                (target / sub).mkdir(parents=True, exist_ok=True)
+                for svg in (source / sub).glob("*.svg"):
+                    if not (target / sub / svg.name).exists():
+                        try:
+                            os.link(svg, target / sub / svg.name)
+                        except OSError:
+                            pass
+
+    cache = Path(os.environ.get("LLMFACTS_WORKER_CACHE") or Path(tempfile.gettempdir()) / "llmfacts-worker-svgs")
     with tempfile.TemporaryDirectory(prefix="llmfacts-chunk-") as tmp:
         media, report = Path(tmp) / "media", Path(tmp) / "report.json"
+        share(cache, media)
         cmd = [python, "-m", "llmfacts.chunks", "run", "--start", str(payload["start"]), "--report", str(report)]
         if payload["end"] is not None:
             cmd += ["--end", str(payload["end"])]
@@ -105,6 +126,8 @@ def render_chunk_task(payload: dict) -> dict:
         out = {"ok": done.returncode == 0 and report.exists(), "log": done.stdout[-30000:],
                "wall": time.perf_counter() - started, "worker": str(worker)}
         if out["ok"]:
+            cache.mkdir(parents=True, exist_ok=True)
+            share(media, cache)
             data = json.loads(report.read_text())
             data["wall"] = out["wall"]
             out["report"] = data
@@ -142,7 +165,7 @@ def run_chunks(address: str, jobs: Sequence[ChunkJob], on_result: Callable[[Chun
         if cancel_hooks is not None:
             cancel_hooks.append(lambda: client.cancel([f for f, _ in futures.values()], force=True))
         results = []
-        for future in as_completed([f for f, _ in futures.values()]):
+        for future in as_completed([f for f, _ in futures.values()], loop=client.loop):
             job = futures[future.key][1]
             if future.status == "finished":
                 data = future.result()
@@ -161,3 +184,86 @@ def run_chunks(address: str, jobs: Sequence[ChunkJob], on_result: Callable[[Chun
         return results
     finally:
         client.close()
+
+
+class LoopbackCluster:
+    """A Dask scheduler and ``workers`` workers on 127.0.0.1, each a process of its own (its own session, so
+    that :meth:`kill` ends a worker and the render it runs): what the tests and ``bench/render_cluster.py``
+    render on. The same as ``dask scheduler`` and ``dask worker`` in terminals, without a nanny."""
+
+    def __init__(self, folder: str | os.PathLike, workers: int = 2, nthreads: int = 1, timeout: float = 120):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.scheduler_file = self.folder / "scheduler.json"
+        self.scheduler_file.unlink(missing_ok=True)
+        self.processes: dict[str, subprocess.Popen] = {}
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        try:
+            self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                      "--scheduler-file", str(self.scheduler_file)], env)
+            deadline = time.monotonic() + timeout
+            while not self._address():
+                if time.monotonic() > deadline or self.processes["scheduler"].poll() is not None:
+                    raise ClusterError(f"the loopback scheduler did not start; see {self.folder / 'scheduler.log'}")
+                time.sleep(0.2)
+            for k in range(1, workers + 1):
+                name = f"w{k}"
+                self._start(name, ["worker", "--scheduler-file", str(self.scheduler_file), "--host", "127.0.0.1",
+                                   "--nthreads", str(nthreads), "--no-nanny", "--name", name, "--no-dashboard",
+                                   "--local-directory", str(self.folder / name), "--death-timeout", "60"], env)
+            client = connect(self.address, timeout)
+            try:
+                client.wait_for_workers(workers, timeout=timeout)
+            finally:
+                client.close()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, name: str, args: list[str], env: dict) -> None:
+        log = open(self.folder / f"{name}.log", "w")
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", "dask", *args], cwd=self.folder, env=env,
+                                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    def _address(self) -> str | None:
+        try:
+            return json.loads(self.scheduler_file.read_text())["address"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    @property
+    def address(self) -> str:
+        address = self._address()
+        if address is None:
+            raise ClusterError("the loopback scheduler has not started")
+        return address
+
+    @property
+    def workers(self) -> list[str]:
+        return [name for name in self.processes if name != "scheduler"]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a worker (or the scheduler) and everything it started."""
+        process = self.processes[name]
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def close(self) -> None:
+        for name in [*self.workers, "scheduler"]:
+            if name in self.processes and self.processes[name].poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.processes[name].pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for name, process in self.processes.items():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            if process.poll() is None:
+                self.kill(name)
+
+    def __enter__(self) -> LoopbackCluster:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
