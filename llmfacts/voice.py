@@ -71,7 +71,7 @@ VOICES = ("piper", "espeak", "none")
 DEFAULT_VOICE = "piper"
 PIPER_VOICE_NAME = "en_US-joe-medium"
 _REPO_ROOT = Path(__file__).resolve().parent.parent
-_FORMAT = 1  # bump when the cached files' layout or the processing of the audio changes
+_FORMAT = 2  # bump when the cached files' layout or the processing of the audio changes
 
 
 class VoiceError(RuntimeError):
@@ -413,7 +413,6 @@ class PiperVoice(_SynthVoice):
         piper, session = self.engine()
         rate = piper.config.sample_rate
         hop = piper.config.hop_length
-        space = list(piper.config.phoneme_id_map.get(" ", []))
         chunks: list[np.ndarray] = []
         words: list[tuple[str, float, float]] = []
         offset = 0
@@ -435,7 +434,7 @@ class PiperVoice(_SynthVoice):
             })
             audio = np.asarray(audio, dtype=np.float32).reshape(-1)
             widths = np.asarray(samples_per_id).reshape(-1).astype(np.int64) * hop
-            words += _piper_words(sentence, ids, widths, space, piper, offset / rate, rate)
+            words += _piper_words(sentence, phonemes, widths, piper, offset / rate, rate)
             chunks.append(audio)
             offset += len(audio)
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
@@ -445,51 +444,69 @@ class PiperVoice(_SynthVoice):
         return samples, rate, words
 
 
-def _piper_words(sentence: str, ids: list[int], widths: np.ndarray, space: list[int], piper: Any,
-                 start: float, rate: int) -> list[tuple[str, float, float]]:
+_NOT_SOUNDS = set(" ˈˌ.,;:!?-'\"()")  # phoneme marks that are not matched between word and sentence
+
+
+def _piper_words(sentence: str, phonemes: list[str], widths: np.ndarray, piper: Any, start: float,
+                 rate: int) -> list[tuple[str, float, float]]:
     """Word times of one sentence from the model's samples per phoneme id.
 
-    The phoneme ids of a sentence are ``^ _ p _ p _ ... $``; the word separator is the space phoneme. Each
-    whitespace-separated word of the sentence is phonemized alone to learn how many phoneme words it
-    makes (nearly always one); when the counts agree, each word gets the time of its phonemes, else the
-    sentence's voiced span is shared out by word length.
+    The phoneme ids of a sentence are ``^ _ p _ p _ ... $``, so each phoneme's time is known. Each
+    whitespace-separated word of the sentence is phonemized on its own, and the words' phonemes are
+    aligned with the sentence's (:class:`difflib.SequenceMatcher`), which copes with the words that
+    eSpeak joins in context ("for the" is one phoneme word, "fɚðə"). A word starts when its first matched
+    phoneme starts; a word with no matched phoneme gets the time between its neighbours.
     """
-    ends = np.cumsum(widths) / rate + start
-    begins = ends - widths / rate
-    groups: list[tuple[float, float]] = []  # (start, end) of each phoneme word
-    current: list[int] = []
-    pad = set(piper.config.phoneme_id_map.get("_", []))
-    markers = pad | set(piper.config.phoneme_id_map.get("^", [])) | set(piper.config.phoneme_id_map.get("$", []))
-    for index, pid in enumerate(ids):
-        if space and pid == space[0]:
-            if current:
-                groups.append((float(begins[current[0]]), float(ends[current[-1]])))
-            current = []
-        elif pid not in markers:
-            current.append(index)
-    if current:
-        groups.append((float(begins[current[0]]), float(ends[current[-1]])))
-    written = sentence.split()
-    counts = []
-    for word in written:
-        if not spoken_tokens(word):
-            counts.append(0)
+    import difflib
+
+    id_map = piper.config.phoneme_id_map
+    pad = len(id_map.get("_", []))
+    bounds = np.concatenate([[0], np.cumsum(widths)]) / rate + start
+    sounds: list[tuple[str, float, float]] = []  # the sentence's phonemes that are sounds, timed
+    index = len(id_map.get("^", [])) + pad
+    for phoneme in phonemes:
+        ids = id_map.get(phoneme)
+        if ids is None:
             continue
-        parts = [p for part in piper.phonemize(word) for p in part]
-        counts.append(max(1, "".join(parts).strip().count(" ") + 1) if parts else 0)
+        if phoneme not in _NOT_SOUNDS:
+            sounds.append((phoneme, float(bounds[index]), float(bounds[index + len(ids)])))
+        index += len(ids) + pad
+    written = sentence.split()
+    word_of: list[int] = []  # for each character of the words' phonemes, the word it belongs to
+    chars: list[str] = []
+    for k, word in enumerate(written):
+        if not spoken_tokens(word):
+            continue
+        for part in piper.phonemize(word):
+            for phoneme in part:
+                if phoneme not in _NOT_SOUNDS:
+                    chars.append(phoneme)
+                    word_of.append(k)
+    matcher = difflib.SequenceMatcher(None, chars, [p for p, _, _ in sounds], autojunk=False)
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for a, b, size in matcher.get_matching_blocks():
+        for j in range(size):
+            k = word_of[a + j]
+            first.setdefault(k, sounds[b + j][1])
+            last[k] = max(last.get(k, 0.0), sounds[b + j][2])
+    voiced_start = sounds[0][1] if sounds else start
+    voiced_end = sounds[-1][2] if sounds else float(bounds[-1])
+    spoken = [k for k, word in enumerate(written) if spoken_tokens(word)]
+    starts: dict[int, float] = {}
+    for n, k in enumerate(spoken):  # unmatched words: between their neighbours, in order
+        if k in first:
+            starts[k] = max(first[k], starts[spoken[n - 1]] if n else voiced_start)
+        else:
+            before = starts[spoken[n - 1]] if n else voiced_start
+            after = next((first[j] for j in spoken[n + 1 :] if j in first), voiced_end)
+            starts[k] = before + (after - before) / 2 if n else voiced_start
     out: list[tuple[str, float, float]] = []
-    if sum(counts) == len(groups):
-        g = 0
-        for word, count in zip(written, counts):
-            if count == 0:
-                continue
-            span = groups[g : g + count]
-            g += count
-            out += _spread(spoken_tokens(word), span[0][0], span[-1][1])
-        return out
-    voiced_start = groups[0][0] if groups else start
-    voiced_end = groups[-1][1] if groups else float(ends[-1])
-    return _spread(spoken_tokens(sentence), voiced_start, voiced_end)
+    for n, k in enumerate(spoken):
+        following = starts[spoken[n + 1]] if n + 1 < len(spoken) else voiced_end
+        end = min(last.get(k, following), following) if k in last else following
+        out += _spread(spoken_tokens(written[k]), starts[k], max(end, starts[k]))
+    return out
 
 
 # ------------------------------------------------------------------------------------------ espeak
