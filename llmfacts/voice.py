@@ -10,7 +10,8 @@ with a plain ``manim render`` is narrated too.
   neural voice run by ``piper-tts`` with onnxruntime on the CPU). Fixed settings: a calm pace
   (``length_scale`` 1.1), a short pause between sentences, and noise drawn from a seed made from the
   sentence itself, so the same text always gives the same audio (see :func:`seed_noise`). Word timings
-  come from the model's own phoneme durations.
+  come from the model's own phoneme durations. It runs on one thread (``render.py`` renders several scenes
+  at once); ``LLMFACTS_VOICE_THREADS`` gives it more.
 * ``espeak`` - eSpeak NG (Debian's ``espeak-ng``): about a hundred times faster and much harder to
   understand; for drafts and tests. Sentences are timed exactly, words within a sentence estimated.
 * ``none`` - silent: a beat lasts its reading time, subtitles only.
