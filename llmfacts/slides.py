@@ -5,7 +5,9 @@ each scene with `manim-slides <https://manim-slides.eertmans.be>`_ and converts 
 **one HTML file** (``renders/<quality>/slides.html``) that plays in any browser with no network: the
 videos are embedded as data URIs and reveal.js is inlined. Each step of a :class:`~llmfacts.story.StoryScene`
 (each :meth:`~llmfacts.story.StoryScene.begin_step`) starts a new slide, and the step's narration becomes the
-slide's speaker notes (press ``S`` in the deck). A lecturer's own variant of a scene works the same way::
+slide's speaker notes (press ``S`` in the deck); when a voice speaks (``--voice``), each slide's clip carries
+its own stretch of the narration (the deck's first slide starts muted, as browsers require for autoplay).
+A lecturer's own variant of a scene works the same way::
 
     from llmfacts.slides import as_slides
     from scenes.relu import ReluGate
@@ -55,6 +57,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
+
+import numpy as np
 
 from llmfacts.storyboard import REPO_ROOT, SceneEntry
 
@@ -148,9 +152,32 @@ def _story_slide_base() -> type:
                 flush_cache=self.flush_cache,
                 skip_reversing=self.skip_reversing,
             )
+            _slides_sound(self)
             return rerun
 
     return StorySlide
+
+
+def _slides_sound(scene) -> None:
+    """Give each slide's clip its stretch of the scene's narration. manim-slides joins the partial movie
+    files, which are silent; the sound is manim's audio track of the whole scene, shared out over the
+    slides in order (:func:`llmfacts.video.share_track`)."""
+    writer = getattr(scene.renderer, "file_writer", None)
+    if writer is None or not getattr(writer, "includes_sound", False):
+        return
+    from llmfacts import video
+    from llmfacts.audio import UPMIX_GAIN, resample
+
+    segment = writer.audio_segment
+    samples = np.array(segment.get_array_of_samples(), dtype=np.float32).reshape(-1, segment.channels).T
+    samples /= float(1 << (8 * segment.sample_width - 1))
+    if samples.shape[0] == 1:  # mono speech on both channels, as manim's own clip has it
+        samples = np.repeat(samples, 2, axis=0) * UPMIX_GAIN
+    track = resample(samples, segment.frame_rate, video.AUDIO_RATE)
+    json_path = Path(scene._output_folder) / f"{scene}.json"
+    files = [Path(slide["file"]) for slide in json.loads(json_path.read_text())["slides"]]
+    files = [f if f.is_absolute() else json_path.parent / f for f in files]
+    video.share_track(list(dict.fromkeys(files)), track)
 
 
 def as_slides(scene_class: type, *, output_folder: str | os.PathLike | None = None) -> type:
@@ -227,12 +254,13 @@ def _slide_count(json_path: Path) -> int:
 
 
 def _render_entry(entry: SceneEntry, quality: str, deck_dir: Path, work: Path, log_dir: Path,
-                  force: bool) -> _SceneSlides:
-    from llmfacts.rendering import QUALITIES, _error_tail, fingerprint
+                  force: bool, settings=None) -> _SceneSlides:
+    from llmfacts.rendering import QUALITIES, RenderSettings, _error_tail, manim_env
 
+    settings = settings if settings is not None else RenderSettings(quality=quality)
     flag, _ = QUALITIES[quality]
     extra = [Path(__file__).resolve(), REPO_ROOT / "requirements-slides.lock"]
-    print_ = fingerprint(entry, quality, extra=[p for p in extra if p.exists()])
+    print_ = settings.fingerprint(entry, extra=[p for p in extra if p.exists()])
     json_path = deck_dir / f"{entry.name}.json"
     stamp = work / "fingerprint"
     if not force and json_path.is_file() and stamp.is_file() and stamp.read_text() == print_:
@@ -246,8 +274,7 @@ def _render_entry(entry: SceneEntry, quality: str, deck_dir: Path, work: Path, l
     log_path = log_dir / f"{entry.name}.slides.log"
     cmd = [sys.executable, "-m", "manim", "render", str(script), entry.name, "-q", flag,
            "--media_dir", str(work / "media"), "--progress_bar", "none", "-v", "INFO"]
-    env = dict(os.environ, COLUMNS="1000", PYTHONUNBUFFERED="1", MANIM_API="manim")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
+    env = dict(manim_env(settings), MANIM_API="manim")  # the project importable, the lecture and voice named
     started = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         log.write("$ " + " ".join(cmd) + "\n")
@@ -299,13 +326,14 @@ def _shown(path: Path) -> str:
 
 def build_deck(entries: Sequence[SceneEntry], *, quality: str = "high", jobs: int = 2, force: bool = False,
                output: str | os.PathLike | None = None, build_dir: str | os.PathLike | None = None,
-               title: str = "How might LLMs store facts") -> int:
+               title: str = "How might LLMs store facts", settings=None) -> int:
     """Render ``entries`` as slides and convert them into one self-contained HTML deck; return an exit code.
 
     Each scene renders in its own manim process with its own media folder, ``jobs`` at a time; a scene
     whose sources are unchanged since its last slides render is reused unless ``force``. The deck goes
     to ``output`` (default ``renders/<quality>/slides.html``), written atomically. Problems are reported
-    on stderr in one line per cause (plus the failing scene's error tail and log path).
+    on stderr in one line per cause (plus the failing scene's error tail and log path). ``settings`` (a
+    :class:`~llmfacts.rendering.RenderSettings`) names the lecture and voice; its folders are used.
     """
     from llmfacts.rendering import QUALITIES, RenderSettings
 
@@ -326,8 +354,8 @@ def build_deck(entries: Sequence[SceneEntry], *, quality: str = "high", jobs: in
     except SlidesSetupError as exc:
         return fail(str(exc))
 
-    settings = RenderSettings(quality=quality)
-    build = Path(build_dir) if build_dir is not None else settings.build_dir
+    settings = settings if settings is not None else RenderSettings(quality=quality)
+    build = Path(build_dir) if build_dir is not None else settings.build_scope
     deck_dir = build / "slides" / quality
     target = Path(output) if output is not None else settings.quality_dir / DECK_NAME
     deck_dir.mkdir(parents=True, exist_ok=True)
@@ -338,7 +366,7 @@ def build_deck(entries: Sequence[SceneEntry], *, quality: str = "high", jobs: in
     def work(entry: SceneEntry) -> _SceneSlides:
         try:
             outcome = _render_entry(entry, quality, deck_dir, build / "slides-work" / quality / entry.name,
-                                    settings.log_dir, force)
+                                    settings.log_dir, force, settings)
         except Exception as exc:  # one broken scene must not hide the others' results
             outcome = _SceneSlides(entry, "failed", error=f"{type(exc).__name__}: {exc}")
         detail = f"{outcome.slides} slides" if outcome.status != "failed" else "FAILED"
