@@ -738,6 +738,8 @@ def _runner_main(argv: list[str]) -> int:
     parser.add_argument("--timings", type=Path, default=None, help="also write the scene's timings here")
     parser.add_argument("--digest", default="", help="refuse unless the scene's sources have this digest")
     parser.add_argument("--slots", default="", help="FOLDER:COUNT - hold one of COUNT slots while rendering")
+    parser.add_argument("--with-sound", action="store_true",
+                        help="a whole scene (--start 0, no --end): put its sound track into its clip, as manim does")
     parser.add_argument("manim", nargs=argparse.REMAINDER, help="-- render FILE SCENE [manim options]")
     args = parser.parse_args(argv)
     manim_args = args.manim[1:] if args.manim[:1] == ["--"] else list(args.manim)
@@ -756,8 +758,10 @@ def _runner_main(argv: list[str]) -> int:
     if args.slots:
         folder, _, count = args.slots.rpartition(":")
         hold = Slots(Path(folder), int(count)).hold()
+    if args.with_sound and (args.start != 0 or args.end is not None):
+        parser.error("--with-sound is for a whole scene: --start 0 and no --end")
     with hold:
-        code = _render_chunk(args.start, args.end, args.report, manim_args)
+        code = _render_chunk(args.start, args.end, args.report, manim_args, with_sound=args.with_sound)
     if code == 0 and args.timings is not None:
         data = json.loads(args.report.read_text())
         job = ChunkJob(scene=manim_args[2], scene_file=manim_args[1], manim_args=[], start=args.start, end=args.end)
@@ -766,7 +770,7 @@ def _runner_main(argv: list[str]) -> int:
     return code
 
 
-def _render_chunk(start: int, end: int | None, report: Path, manim_args: list[str]) -> int:
+def _render_chunk(start: int, end: int | None, report: Path, manim_args: list[str], with_sound: bool = False) -> int:
     state = _RunnerState(start)
     _install_patches(state)
     from manim.__main__ import main as manim_main
@@ -790,6 +794,10 @@ def _render_chunk(start: int, end: int | None, report: Path, manim_args: list[st
     movie = Path(writer.movie_file_path)
     srt = movie.with_suffix(".srt")
     audio = _mix_sound(state, movie.parent) if end is None else None
+    if audio is not None and with_sound:  # the whole scene: its clip carries the track, as manim's own does
+        mux_audio(movie, audio, movie)
+        audio.unlink()
+        audio = None
     data = {
         "start": start,
         "end": end,
@@ -1010,7 +1018,7 @@ def command(entry: Any, settings: Any, cmd: Sequence[str]) -> list[str]:
     python = list(cmd[: list(cmd).index("-m")]) if "-m" in cmd else [sys.executable]
     if len(chunks) == 1 and not run["cluster"]:
         slots = ["--slots", f"{run['slots_dir']}:{run['slots']}"] if run["split"] else []
-        return [*python, "-m", "llmfacts.chunks", "run", "--start", "0", *slots,
+        return [*python, "-m", "llmfacts.chunks", "run", "--start", "0", "--with-sound", *slots,
                 "--report", str(media_dir / "chunk_report.json"), "--timings", str(media_dir / TIMINGS_FILE),
                 "--", "render", file, scene, *options, "--media_dir", media]
     scene_file = Path(file).resolve()

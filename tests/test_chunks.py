@@ -144,7 +144,8 @@ def _sound(path: Path) -> np.ndarray:
 
 def test_chunks_join_into_the_clip_of_a_whole_scene_render(tmp_path):
     """Plain manim renders ChunkStory whole; the runner renders it as three chunks: the joined clip has the
-    same frames (every one, the chunk boundaries included), the same subtitles and the same sound."""
+    same frames (every one, the chunk boundaries included), the same subtitles and the same sound. The
+    runner rendering the whole scene (what render.py runs for a scene it does not cut) gives that clip too."""
     scene_file = str(CHUNK_STORY.path)
     whole_media = tmp_path / "whole"
     ranges = [(0, 2), (3, 6), (7, None)]
@@ -162,10 +163,20 @@ def test_chunks_join_into_the_clip_of_a_whole_scene_render(tmp_path):
                               start=start, end=end, index=k, count=len(ranges), env={"LLMFACTS_VOICE": "none"})
         return chunks.run_chunk_local(job, tmp_path / f"chunk{k}")
 
+    def runner_whole() -> Path:
+        report = tmp_path / "runner" / "report.json"
+        subprocess.run([sys.executable, "-m", "llmfacts.chunks", "run", "--start", "0", "--with-sound", "--report",
+                        str(report), "--timings", str(tmp_path / "runner" / "timings.json"), "--", "render",
+                        scene_file, "ChunkStory", "-ql", "--media_dir", str(tmp_path / "runner" / "media"),
+                        "--progress_bar", "none", "-v", "WARNING"], check=True, cwd=REPO_ROOT, env=_env(),
+                       capture_output=True)
+        return Path(json.loads(report.read_text())["video"])
+
     with ThreadPoolExecutor(2) as pool:
         reference = pool.submit(whole)
+        by_runner = pool.submit(runner_whole)
         results = list(pool.map(chunk, range(len(ranges))))
-        reference = reference.result()
+        reference, by_runner = reference.result(), by_runner.result()
     for result in results:
         assert result.ok, result.log[-3000:]
     joined = tmp_path / "joined" / "ChunkStory.mp4"
@@ -183,6 +194,12 @@ def test_chunks_join_into_the_clip_of_a_whole_scene_render(tmp_path):
     ours, theirs = _sound(joined), _sound(reference)
     assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
     assert np.abs(theirs).max() > 0.1  # there is sound to compare: the tones
+    runner_frames = _decoded(by_runner)
+    assert len(runner_frames) == len(ref_frames) and all(np.array_equal(a, b) for a, b in zip(runner_frames, ref_frames))
+    assert by_runner.with_suffix(".srt").read_text() == reference.with_suffix(".srt").read_text()
+    assert np.array_equal(_sound(by_runner), theirs)
+    recorded = SceneTimings.from_json(json.loads((tmp_path / "runner" / "timings.json").read_text()))
+    assert recorded.frames == scene_timings["frames"] and len(recorded.chunks) == 1
     # each chunk drew only its own animations: the others were played through without drawing
     for (start, end), result in zip(ranges, results):
         drawn = [a["index"] for a in result.report["animations"] if a["rendered"]]
