@@ -1,15 +1,18 @@
-"""Shared base of scenes 5-9 (the MLP block, step by step): the fact, the toy model and small helpers.
+"""Shared base of scenes 5-9 (the MLP block, step by step): the lecture's toy block and small helpers.
 
-:class:`MlpFactScene` holds the parameters every one of those scenes has (the fact, the size of the toy
-embedding space, how much of each matrix is shown) and computes, in :meth:`MlpFactScene.prepare`, the toy
-block and the trace of the fact's full name through it. Subclass a scene and change the class attributes
-to tell another fact; every number is recomputed::
+What these scenes tell comes from the lecture (:class:`~llmfacts.compute.lecture.Lecture`, read as
+``self.lecture``): :meth:`MlpFactScene.prepare` sets ``self.mlp`` (the toy block), ``self.fact``, ``self.trace``
+(the full name through the block, ReLU) and ``self.gate_rows`` (how neuron 0 answers the lecture's contrast
+pairs) from it. To tell another fact, render with another lecture (``render.py --lecture FILE``) or give a
+subclass its own::
 
+    from llmfacts.compute.lecture import load_lecture
     from scenes.relu import ReluGate
 
-    class SerenaReluGate(ReluGate):
-        first_name, last_name, attribute = "Serena", "Williams", "tennis"
+    class CurieReluGate(ReluGate):
+        lecture = load_lecture("examples/marie_curie.py")
 
+The class attributes left here are layout only (cells shown per matrix axis, decimals).
 :meth:`MlpFactScene.num` writes numbers the way these scenes show them (fixed decimals, a true minus sign:
 :func:`llmfacts.formatting.format_fixed`); the helpers colour names by the role they play in the fact
 (:mod:`llmfacts.colors`).
@@ -17,16 +20,14 @@ to tell another fact; every number is recomputed::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from manim import MarkupText, Text
 
 from llmfacts import colors
-from llmfacts.compute.toy_mlp import AndGateRow, ToyFact, ToyMLP, ToyMLPConfig, and_gate_table, build_toy_mlp
+from llmfacts.compute.toy_mlp import AndGateRow, MLPTrace, ToyFact, ToyMLP
 from llmfacts.formatting import format_fixed
-from llmfacts.story import StoryScene
+from llmfacts.story import Int, StoryScene
 
-__all__ = ["MlpFactScene", "contrast_pairs_for"]
+__all__ = ["MlpFactScene"]
 
 #: The font of every plain-text label of these scenes.
 FONT_SIZE = 26
@@ -34,78 +35,32 @@ SMALL = 22
 MEDIUM = 24
 
 
-def contrast_pairs_for(mlp: ToyMLP) -> tuple[tuple[str, str], ...]:
-    """The full name, then the first known name pair that keeps only the first name, then the first that
-    keeps only the last name, then (when both exist) the pair that keeps neither.
-
-    For the default toy model: Michael Jordan, Michael Phelps, Alexis Jordan, Alexis Phelps.
-    """
-    fact = mlp.config.fact
-    other_last = next((n for n in mlp.last_names if n != fact.last_name), None)
-    other_first = next((n for n in mlp.first_names if n != fact.first_name), None)
-    pairs = [(fact.first_name, fact.last_name)]
-    if other_last is not None:
-        pairs.append((fact.first_name, other_last))
-    if other_first is not None:
-        pairs.append((other_first, fact.last_name))
-    if other_first is not None and other_last is not None:
-        pairs.append((other_first, other_last))
-    return tuple(pairs)
-
-
 class MlpFactScene(StoryScene):
     """Base of the MLP scenes (not a scene of the video by itself).
 
-    Parameters (class attributes):
+    Layout parameters (class attributes):
 
-    * ``first_name``, ``last_name``, ``attribute`` - the fact the block stores (Michael, Jordan, basketball).
-    * ``d_model`` - dimension of the toy embedding space (12); ``hidden_factor`` - neurons per dimension (4).
-    * ``up_bias`` - the bias of the fact's neuron (-1).
-    * ``seed``, ``overlap`` - the toy model's random seed and how far from perpendicular its named
-      directions are (0: exactly perpendicular).
-    * ``shown_rows``, ``shown_cols`` - most cells shown per matrix axis, ellipsis included (6 and 6).
+    * ``shown_rows``, ``shown_cols`` - most cells shown per matrix axis, ellipsis included (6 and 6);
     * ``decimals`` - digits after the decimal point of every number shown (2).
-    * ``pairs`` - the name pairs compared with the full name; ``None`` picks them from the toy model
-      (Michael Phelps, Alexis Jordan, Alexis Phelps for the default fact).
 
-    :meth:`prepare` sets ``self.mlp`` (the :class:`~llmfacts.compute.toy_mlp.ToyMLP`), ``self.fact``,
-    ``self.trace`` (the full name through the block, ReLU) and ``self.gate_rows`` (how neuron 0 answers
-    each pair of ``pairs``).
+    :meth:`prepare` sets, from ``self.lecture``: ``self.mlp`` (the
+    :class:`~llmfacts.compute.toy_mlp.ToyMLP`), ``self.fact``, ``self.trace`` (the full name through the
+    block, ReLU) and ``self.gate_rows`` (how neuron 0 answers each of ``self.lecture.contrast_pairs()``).
     """
 
-    first_name: str = "Michael"
-    last_name: str = "Jordan"
-    attribute: str = "basketball"
-    d_model: int = 12
-    hidden_factor: int = 4
-    up_bias: float = -1.0
-    seed: int = 0
-    overlap: float = 0.0
     shown_rows: int = 6
     shown_cols: int = 6
     decimals: int = 2
-    pairs: Sequence[tuple[str, str]] | None = None
+    parameter_rules = {"shown_rows": Int(3, 12), "shown_cols": Int(3, 12), "decimals": Int(0, 4)}
 
     # -- computation ------------------------------------------------------------------------------------------
-    def toy_config(self) -> ToyMLPConfig:
-        """The toy model's configuration built from the class attributes."""
-        return ToyMLPConfig(
-            fact=ToyFact(self.first_name, self.last_name, self.attribute),
-            d_model=self.d_model,
-            hidden_factor=self.hidden_factor,
-            bias=self.up_bias,
-            seed=self.seed,
-            overlap=self.overlap,
-        )
-
     def prepare(self) -> None:
-        self.mlp: ToyMLP = build_toy_mlp(self.toy_config())
-        self.fact: ToyFact = self.mlp.config.fact
-        self.trace = self.mlp.run((self.fact.first_name, self.fact.last_name), activation="relu")
-        pairs = tuple(self.pairs) if self.pairs is not None else contrast_pairs_for(self.mlp)
-        self.gate_rows: list[AndGateRow] = and_gate_table(self.mlp, pairs, neuron=0)
+        self.mlp: ToyMLP = self.lecture.toy_mlp()
+        self.fact: ToyFact = self.lecture.fact
+        self.trace: MLPTrace = self.lecture.trace()
+        self.gate_rows: list[AndGateRow] = self.lecture.gate_table()
 
-    # -- pacing -----------------------------------------------------------------------------------------------
+    # -- pacing (UpProjection and ResidualAdd until they use StoryScene.beat) -------------------------
     def say(self, text: str) -> float:
         """Narrate ``text``; :meth:`finish` later waits until it has been on screen long enough."""
         seconds = self.narrate(text)

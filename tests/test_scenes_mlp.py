@@ -12,15 +12,10 @@ import importlib
 import numpy as np
 import pytest
 
-from llmfacts.compute.toy_mlp import ToyFact, ToyMLPConfig, build_toy_mlp
-from llmfacts.testing import dry_run
-from scenes._mlp_common import contrast_pairs_for
+from llmfacts.testing import dry_run, prepared_scene
 
 MLP_SCENES = [
     ("scenes.up_projection", "UpProjection"),
-    ("scenes.bias", "BiasShift"),
-    ("scenes.relu", "ReluGate"),
-    ("scenes.down_projection", "DownProjection"),
     ("scenes.residual", "ResidualAdd"),
 ]
 
@@ -47,35 +42,12 @@ def test_num_uses_the_scene_decimals_and_a_true_minus():
 # (the layout helpers grid_table, keep_inside and fit_width are tested in tests/test_mobjects.py)
 
 
-# -- the name pairs ------------------------------------------------------------------------------------------
-
-
-def test_contrast_pairs_default_fact():
-    mlp = build_toy_mlp()
-    assert contrast_pairs_for(mlp) == (("Michael", "Jordan"), ("Michael", "Phelps"), ("Alexis", "Jordan"),
-                                       ("Alexis", "Phelps"))
-
-
-def test_contrast_pairs_follow_another_fact():
-    mlp = build_toy_mlp(ToyMLPConfig(fact=ToyFact("Serena", "Williams", "tennis")))
-    pairs = contrast_pairs_for(mlp)
-    assert pairs[0] == ("Serena", "Williams")
-    assert pairs[1][0] == "Serena" and pairs[1][1] != "Williams"
-    assert pairs[2][1] == "Williams" and pairs[2][0] != "Serena"
-    assert "Serena" not in pairs[3] and "Williams" not in pairs[3]
-
-
 # -- what the scenes prepare ---------------------------------------------------------------------------------
 
 
 def prepared(cls):
-    """Run only ``prepare()`` of a scene (no rendering)."""
-    from manim import tempconfig
-
-    with tempconfig({"dry_run": True, "verbosity": "WARNING"}):
-        scene = cls()
-        scene.prepare()
-        return scene
+    """Run only ``resolve()`` and ``prepare()`` of a scene (no rendering)."""
+    return prepared_scene(cls)
 
 
 def test_up_projection_prepares_the_story_numbers():
@@ -85,22 +57,6 @@ def test_up_projection_prepares_the_story_numbers():
     assert scene.trace.partial_sums[0][-1] == pytest.approx(scene.trace.up[0])
     assert [round(r.dot, 9) for r in scene.gate_rows] == [2.0, 1.0, 1.0, 0.0]
     assert scene.gpt3.matrix_shapes["up"] == (scene.gpt3.hp.d_mlp, scene.gpt3.hp.d_model)
-
-
-def test_bias_and_relu_gate_values():
-    scene = prepared(scene_class("scenes.bias", "BiasShift"))
-    assert scene.b0 == -1.0
-    assert [round(r.pre, 9) for r in scene.gate_rows] == [1.0, 0.0, 0.0, -1.0]
-    assert [round(r.relu, 9) for r in scene.gate_rows] == [1.0, 0.0, 0.0, 0.0]
-
-
-def test_down_projection_writes_the_attribute():
-    scene = prepared(scene_class("scenes.down_projection", "DownProjection"))
-    assert scene.col0_is_attribute
-    assert scene.sum_on_attribute == pytest.approx(1.0)
-    assert scene.bias_on_attribute == pytest.approx(0.0, abs=1e-12)
-    assert scene.down_on_attribute == pytest.approx(1.0)
-    np.testing.assert_allclose(scene.column_sum + scene.mlp.b_down, scene.trace.down, atol=1e-12)
 
 
 def test_residual_gains_the_attribute_only_at_the_full_name():
