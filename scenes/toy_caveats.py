@@ -1,13 +1,15 @@
-"""Scene 11: what the toy example proves about every MLP, and what it only assumed.
+"""Scene 11: what the toy example shows about every MLP, and what it only assumed.
 
-Two readings of the toy block hold for any MLP whatever its weights, because they are how a matrix
-product works: a row of W↑ is the direction its neuron measures, a column of W↓ is what its neuron adds.
-What the toy *chose* is that one neuron stands for one clean fact. The scene contrasts the toy's neuron 0,
-which reads exactly two named directions, with a neuron of a layer that has to carry more feature directions
-than it has neurons: that neuron picks up a share of nearly every feature. That is the way into
-superposition (the next scene).
+Two readings of the toy block hold for any MLP whatever its weights, because they are how a matrix product
+works: a row of W↑ measures how far the vector points along it, a column of W↓ is what its neuron adds,
+scaled by the neuron. What the toy *chose* is that one neuron stands for one fact. The scene sets the
+hand-built block beside a block of the same size trained from random weights on the same facts
+(:func:`llmfacts.compute.features.learned_block`): the trained one stores the fact as well, but spread over
+many neurons. Then a layer that must carry more feature directions than it has neurons
+(:func:`llmfacts.compute.features.spread_example`): in that random example most features reach every neuron.
+That is the way into superposition (the next scene).
 
-Every number comes from :mod:`llmfacts.compute.toy_mlp` and :mod:`llmfacts.compute.superposition`.
+Every number comes from the lecture's toy block and from :mod:`llmfacts.compute.features`.
 
 Render::
 
@@ -20,8 +22,8 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
-    UL,
     UP,
     Create,
     FadeIn,
@@ -29,288 +31,296 @@ from manim import (
     GrowFromEdge,
     LaggedStart,
     Line,
-    MathTex,
     Rectangle,
     SurroundingRectangle,
-    Text,
     VGroup,
     Write,
 )
 
+import llmfacts.style as style
 from llmfacts import colors
-from llmfacts.compute.superposition import random_unit_vectors
-from llmfacts.compute.toy_mlp import ToyMLPConfig, build_toy_mlp
+from llmfacts.compute.features import answer_contributions, learned_block, spread_example
+from llmfacts.formatting import format_fixed, format_int, format_percent
 from llmfacts.mobjects import EmbeddingVector, WeightMatrix
-from llmfacts.story import StoryScene
+from llmfacts.story import Float, Int, SceneParameterError, StoryScene
 
 __all__ = ["WhatTheToyShows"]
 
+#: A neuron "adds to the answer" when it adds at least this share of it (the trained block's count).
+CONTRIBUTION_SHARE = 0.05
+#: "Almost every feature": a neuron picks up at least this share of the features.
+ALMOST_ALL = 0.8
 
-def _bar_chart(values, labels, *, width: float, height: float, bar_colors, y_max: float,
-               label_font_size: float = 18, value_decimals: int | None = None) -> VGroup:
-    """Small vertical bar chart around a zero line: one bar per value, optional text labels underneath.
 
-    ``labels`` may be ``None`` (no labels). Values beyond ``±y_max`` are clipped. The group has attributes
-    ``bars``, ``axis``, ``labels`` and ``numbers``.
-    """
+def _contribution_chart(values: np.ndarray, *, width: float, height: float, y_max: float) -> VGroup:
+    """One bar per neuron (what it adds to the answer), on a baseline; negative bars hang below it."""
     n = len(values)
     pitch = width / n
-    bar_w = pitch * 0.7
-    axis = Line([-width / 2, 0, 0], [width / 2, 0, 0], stroke_width=2, color=colors.TEXT_DIM)
+    baseline = Line([-width / 2, 0, 0], [width / 2, 0, 0], stroke_width=2, color=colors.TEXT_DIM)
     bars = VGroup()
-    texts = VGroup()
-    numbers = VGroup()
-    for k, (v, c) in enumerate(zip(values, bar_colors)):
-        x = -width / 2 + pitch * (k + 0.5)
-        h = (height / 2) * min(1.0, abs(float(v)) / y_max)
-        bar = Rectangle(width=bar_w, height=max(h, 0.012), stroke_width=0, fill_color=c, fill_opacity=1)
-        bar.move_to([x, h / 2 if v >= 0 else -h / 2, 0])
+    for k, v in enumerate(values):
+        h = height * min(1.0, abs(float(v)) / y_max)
+        bar = Rectangle(width=pitch * 0.72, height=max(h, 1e-3), stroke_width=0,
+                        fill_color=colors.NEURON_ACTIVE, fill_opacity=1 if v > 0 else 0.45)
+        bar.move_to([-width / 2 + pitch * (k + 0.5), h / 2 if v >= 0 else -h / 2, 0])
         bars.add(bar)
-        if labels is not None:
-            t = Text(labels[k], font_size=label_font_size, color=colors.TEXT)
-            low = 0.0 if min(float(u) for u in values) >= 0 else -height / 2
-            t.move_to([x, low - 0.25, 0])
-            texts.add(t)
-        if value_decimals is not None:
-            num = Text(f"{float(v):.{value_decimals}f}", font_size=label_font_size, color=colors.TEXT_DIM)
-            num.next_to(bar, UP if v >= 0 else DOWN, buff=0.06)
-            numbers.add(num)
-    group = VGroup(axis, bars, texts, numbers)
-    group.axis, group.bars, group.labels, group.numbers = axis, bars, texts, numbers  # type: ignore[attr-defined]
-    return group
+    chart = VGroup(baseline, bars)
+    chart.baseline, chart.bars = baseline, bars  # type: ignore[attr-defined]
+    return chart
 
 
 class WhatTheToyShows(StoryScene):
     """What the toy MLP shows about every MLP, and what it merely assumed.
 
-    Parameters (class attributes):
+    Layout and example parameters (class attributes):
 
-    * ``config`` - the toy block (:class:`llmfacts.compute.toy_mlp.ToyMLPConfig`); its fact and neuron 0 are
-      used throughout.
-    * ``shown`` - rows/columns of each matrix shown before the ellipsis takes over.
-    * ``spread_neurons`` - neurons of the layer in the "more features than neurons" example.
-    * ``spread_features`` - feature directions that layer has to carry (more than ``spread_neurons``).
-    * ``spread_seed`` - seed of those random feature directions.
-    * ``clear_threshold`` - a feature counts as "picked up" by a neuron when ``|reading|`` exceeds this.
+    * ``shown`` - rows/columns of each matrix shown, the ellipsis included;
+    * ``spread_neurons``, ``spread_features`` - the layer of the "more features than neurons" example
+      (``spread_features > spread_neurons``);
+    * ``spread_seed`` - seed of its random feature directions;
+    * ``clear_threshold`` - a neuron picks up a feature when ``|component|`` exceeds this;
+    * ``train_seed`` - seed of the trained block's random start.
     """
 
     steps = ("rows_read", "columns_write", "hand_built", "shared_neurons", "superposition_next")
-    summary = "What the toy example does and does not say about real networks"
 
-    config: ToyMLPConfig = ToyMLPConfig()
     shown: int = 6
     spread_neurons: int = 8
     spread_features: int = 24
     spread_seed: int = 3
     clear_threshold: float = 0.05
+    train_seed: int = 0
 
-    _board_x = 0.9  # left edge of the checklist on the right
-    _left_center = np.array([-3.35, 0.0, 0.0])  # centre of the picture on the left
-    _left_width = 6.9
+    parameter_rules = {
+        "shown": Int(3, 8),
+        "spread_neurons": Int(2, 16),
+        "spread_features": Int(3, 40),
+        "spread_seed": Int(0),
+        "clear_threshold": Float(0.0, 0.5, positive=True),
+        "train_seed": Int(0),
+    }
+
+    @classmethod
+    def describe(cls, lecture) -> str:
+        return (f"What the toy shows about every MLP, and what it only assumed: {lecture.full_name} in one neuron "
+                "by hand, spread over many when trained; more features than neurons")
+
+    def check_parameters(self) -> None:
+        super().check_parameters()
+        if self.spread_features <= self.spread_neurons:
+            raise SceneParameterError(
+                f"{type(self).__name__}.spread_features: must be more than spread_neurons ({self.spread_neurons}): "
+                f"the example is a layer with more features than neurons, got {self.spread_features}")
 
     def prepare(self) -> None:
-        mlp = build_toy_mlp(self.config)
-        self.mlp = mlp
-        fact = mlp.config.fact
-        self.fact = fact
-        self.trace = mlp.run((fact.first_name, fact.last_name))
+        lecture = self.lecture
+        self.fact = lecture.fact
+        self.mlp = mlp = lecture.toy_mlp()
+        self.trace = lecture.trace()
+        attribute = mlp.direction(self.fact.attribute)
         self.written = self.trace.scaled_columns.sum(axis=1)  # W↓ n, the columns added up (no bias)
         self.written_readout = mlp.readout(self.written)
-        self.row0_readout = mlp.readout(mlp.W_up[0])  # what neuron 0 reads of every named direction
-        # a layer with more feature directions than neurons: neuron 0 reads coordinate 0 of every feature
-        feats = random_unit_vectors(self.spread_features, self.spread_neurons, seed=self.spread_seed)
-        self.spread_readings = np.asarray(feats)[:, 0]
-        self.spread_picked = int(np.sum(np.abs(self.spread_readings) > self.clear_threshold))
-        # the same feature directions read by *every* neuron: how many neurons each feature touches
-        self.features_per_neuron = np.sum(np.abs(np.asarray(feats)) > self.clear_threshold, axis=0)
+        self.hand = answer_contributions(mlp.W_up, mlp.b_up, mlp.W_down, self.trace.x, attribute)
+        self.trained = lecture.cached(learned_block, 3000, self.train_seed)
+        self.spread = spread_example(self.spread_features, self.spread_neurons, self.spread_seed,
+                                     self.clear_threshold)
+        self.said = self.narration()
 
-    # -- the checklist on the right -----------------------------------------------------------------------
-    def _check_item(self, mark: str, mark_color: str, lines: list[str], tag: list[str], tag_color: str) -> VGroup:
-        sign = Text(mark, font_size=30, color=mark_color)
-        body = VGroup(*(Text(s, font_size=21, color=colors.TEXT) for s in lines)).arrange(DOWN, aligned_edge=LEFT,
-                                                                                             buff=0.08)
-        note = VGroup(*(Text(s, font_size=17, color=tag_color) for s in tag)).arrange(DOWN, aligned_edge=LEFT,
-                                                                                        buff=0.06)
-        block = VGroup(body, note).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        item = VGroup(sign, block).arrange(RIGHT, aligned_edge=UP, buff=0.2)
-        return item
-
-    def _build_board(self) -> None:
-        """The three checklist items and the note under the first two, laid out once (shown step by step)."""
-        f = self.fact
-        rows = self._check_item("✓", colors.MLP, ["Row i of W↑ is a direction;", "neuron i measures how far",
-                                                  "the vector points along it."], ["true of every MLP"], colors.MLP)
-        cols = self._check_item("✓", colors.MLP, ["Column i of W↓ is what", "neuron i adds, scaled by",
-                                                  "how active the neuron is."], ["true of every MLP"], colors.MLP)
-        both = Text("(both are just how a matrix product works)", font_size=16, color=colors.TEXT_DIM)
-        one = self._check_item("?", colors.WARNING, [f"Neuron 0 means “{f.full_name}”:", "one neuron, one fact."],
-                               ["our choice; trained models", "rarely look like this"], colors.WARNING)
-        board = VGroup(rows, cols, both, one).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        both.shift(UP * 0.15 + RIGHT * 0.45)
-        board.move_to([self._board_x, 3.1, 0], aligned_edge=UL)
-        if board.get_right()[0] > 6.85:
-            board.scale_to_fit_width(6.85 - self._board_x, about_edge=UL)
-        self.board = board
+    def narration(self) -> dict[str, str]:
+        """What the voice says in each beat, built from the computed values (tested as claims)."""
+        f, tr, mlp = self.fact, self.trace, self.mlp
+        trained, ex = self.trained, self.spread
+        hand_neurons = int(np.sum(np.abs(self.hand) > 1e-9))  # round-off is no contribution
+        hand = ("neuron 0 alone adds all of it" if hand_neurons == 1 and np.argmax(self.hand) == 0
+                else f"{hand_neurons} neurons add to it")
+        answer = trained.answer
+        as_well = "just as well" if abs(answer - self.hand.sum()) < 0.05 else "too"
+        many = trained.contributing(CONTRIBUTION_SHARE)
+        top = format_percent(trained.top_share, 0)
+        largest = (f"and even the largest adds only {top}" if trained.top_share < 0.5
+                   else f"and the largest adds {top}")
+        per_neuron = ex.fewest_per_neuron
+        almost = " — almost all of them" if per_neuron >= ALMOST_ALL * ex.n_features else ""
+        n_facts = len(mlp.facts)
+        active = [int(k) for k in np.flatnonzero(tr.active)]
+        return {
+            "rows": (f"First, what holds for every MLP. Each neuron's value is its row of W↑ dotted with the vector "
+                     f"E: for {f.full_name}, row zero gives {format_fixed(tr.up[0], 1)}. "
+                     "Every row measures how far E points along it, whatever the weights."),
+            "columns": ("And W↓ adds up its columns, each scaled by its neuron. "
+                        + (f"Only neuron 0 is active here, so the output is {format_fixed(tr.post[0], 1)} times "
+                           "column zero"
+                           if active == [0] else
+                           f"{len(active)} neurons are active here; neuron 0 adds {format_fixed(tr.post[0], 1)} "
+                           "times column zero")
+                        + f", and the sum reads {format_fixed(self.written_readout[f.attribute], 2)} along "
+                          f"{f.attribute}."),
+            "hand": (f"What the toy did not prove is one neuron per fact. We built it that way: of everything the "
+                     f"block adds along {f.attribute}, {hand}."),
+            "trained": (f"Train a block of the same size from random weights on the same {n_facts} facts, and it "
+                        f"stores them {as_well}: it answers {f.attribute} with {format_fixed(answer, 2)}. But "
+                        f"{many} neurons each add at least {format_percent(CONTRIBUTION_SHARE, 0)} of that, "
+                        f"{largest}."),
+            "spread": (f"Now a layer that must carry more features than it has neurons: {ex.n_features} random "
+                       f"feature directions, {ex.n_neurons} neurons. A cell lights up where a neuron picks up more "
+                       f"than {format_fixed(ex.threshold, 2)} of a feature."),
+            "counts": (f"In this random example, {ex.reaching_every_neuron} of the {ex.n_features} features reach "
+                       f"every neuron, each feature reaches at least {ex.fewest_per_feature} of the "
+                       f"{ex.n_neurons}, and each neuron picks up at least {per_neuron} of the "
+                       f"{ex.n_features} features{almost}."),
+            "next": ("Storing more features than dimensions, in directions that overlap only a little, is called "
+                     "superposition. How many such directions can a space hold?"),
+        }
 
     # -- steps --------------------------------------------------------------------------------------------
+    def _product(self, matrix, vector, result, names) -> VGroup:
+        eq = style.math("=", size=style.BODY)
+        product = VGroup(matrix, vector, eq, result).arrange(RIGHT, buff=0.35)
+        product.move_to([0, 0.2, 0])
+        if product.width > style.SAFE_FRAME.width:
+            product.scale_to_fit_width(style.SAFE_FRAME.width)
+        labels = VGroup()
+        for mob, name in zip((matrix, vector, result), names):
+            labels.add(name.next_to(mob, UP, buff=0.2))
+        return VGroup(product, labels)
+
     def rows_read(self) -> None:
-        mlp, tr, f = self.mlp, self.trace, self.fact
-        w = WeightMatrix(mlp.W_up, max_rows=self.shown, max_cols=self.shown, font_size=24, h_buff=0.2, v_buff=0.12)
-        x = EmbeddingVector(tr.x, max_rows=self.shown, font_size=24, v_buff=0.12)
-        eq = MathTex("=", font_size=36)
-        up = EmbeddingVector(tr.up, max_rows=self.shown, font_size=24, v_buff=0.12)
-        product = VGroup(w, x, eq, up).arrange(RIGHT, buff=0.3)
-        product.move_to(self._left_center + UP * 0.5)
-        if product.width > self._left_width:
-            product.scale_to_fit_width(self._left_width)
-        w_name = Text("W↑", font_size=26, color=colors.MLP).next_to(w, UP, buff=0.15)
-        x_name = VGroup(Text(f.first_name, font_size=18, color=colors.FIRST_NAME),
-                        Text("+", font_size=18, color=colors.TEXT_DIM),
-                        Text(f.last_name, font_size=18, color=colors.LAST_NAME)).arrange(DOWN, buff=0.04)
-        x_name.next_to(x, DOWN, buff=0.15)
-        up_name = VGroup(Text("one number", font_size=18, color=colors.NEURON_ACTIVE),
-                         Text("per neuron", font_size=18, color=colors.NEURON_ACTIVE)).arrange(DOWN, buff=0.04)
-        up_name.next_to(up, DOWN, buff=0.15)
-
-        row_box = w.row_rectangle(0, color=colors.HIGHLIGHT)
-        x_box = SurroundingRectangle(x.elements, color=colors.HIGHLIGHT, buff=0.06)
-        out_box = SurroundingRectangle(up.get_entry(0), color=colors.HIGHLIGHT, buff=0.06)
-        reading = MathTex(r"\text{row } 0 \cdot x = ", f"{tr.up[0]:.1f}", font_size=32)
-        reading[1].set_color(colors.HIGHLIGHT)
-        reading.next_to(product, DOWN, buff=0.9)
-
-        self._build_board()
-        item = self.board[0]
-
-        seconds = self.narrate(
-            "Let's separate what the toy example proves from what it simply assumed. First, the up-projection: "
-            "each neuron's value is its row dotted with the incoming vector."
-        )
-        self.play(FadeIn(product), FadeIn(w_name), FadeIn(x_name), FadeIn(up_name), run_time=1.2)
-        self.play(Create(row_box), Create(x_box), run_time=0.8)
-        self.play(Create(out_box), Write(reading), run_time=1.0)
-        self.play(FadeIn(item, shift=LEFT * 0.2), run_time=0.8)
-        self.wait(max(0.5, seconds - 3.8))
-        self.left = VGroup(product, w_name, x_name, up_name, row_box, x_box, out_box, reading)
-        self.items = [item]
+        mlp, tr = self.mlp, self.trace
+        w = WeightMatrix(mlp.W_up, max_rows=self.shown, max_cols=self.shown)
+        x = EmbeddingVector(tr.x, max_rows=self.shown)
+        up = EmbeddingVector(tr.up, max_rows=self.shown)
+        picture = self._product(w, x, up, (style.math(style.W_UP, size=style.LABEL, color=colors.MLP),
+                                           style.math(style.VEC, size=style.LABEL),
+                                           style.text("neurons", size=style.CAPTION, color=colors.NEURON_ACTIVE)))
+        row_boxes = [w.row_rectangle(i) for i in w.shown_rows[:3]]
+        out_boxes = [SurroundingRectangle(up.get_entry(i), color=colors.HIGHLIGHT, buff=0.06) for i in w.shown_rows[:3]]
+        x_box = SurroundingRectangle(x.get_entries(), color=colors.HIGHLIGHT, buff=0.06)
+        reading = style.math(rf"\text{{row }}0 \cdot {style.VEC} = {format_fixed(tr.up[0], 1)}", size=style.LABEL)
+        reading.next_to(picture, DOWN, buff=0.5)
+        with self.beat(self.said["rows"]) as beat:
+            self.play(FadeIn(picture), run_time=1.0)
+            beat.wait_until("row zero")
+            self.play(Create(row_boxes[0]), Create(x_box), run_time=0.7)
+            self.play(Create(out_boxes[0]), Write(reading), run_time=0.8)
+            beat.wait_until("every row")
+            sweep = VGroup(row_boxes[0].copy(), out_boxes[0].copy()).set_stroke(opacity=0.6)
+            self.add(sweep)
+            for k in range(1, len(row_boxes)):
+                self.play(sweep.animate.become(VGroup(row_boxes[k], out_boxes[k]).copy().set_stroke(opacity=0.6)),
+                          run_time=0.5)
+            self.play(FadeOut(sweep), run_time=0.3)
+        self.left = VGroup(picture, row_boxes[0], out_boxes[0], x_box, reading)
 
     def columns_write(self) -> None:
         mlp, tr, f = self.mlp, self.trace, self.fact
-        w = WeightMatrix(mlp.W_down, max_rows=self.shown, max_cols=self.shown, font_size=24, h_buff=0.2,
-                         v_buff=0.12)
-        n = EmbeddingVector(tr.post, max_rows=self.shown, font_size=24, v_buff=0.12)
-        eq = MathTex("=", font_size=36)
-        out = EmbeddingVector(self.written, max_rows=self.shown, font_size=24, v_buff=0.12, color=colors.ATTRIBUTE)
-        product = VGroup(w, n, eq, out).arrange(RIGHT, buff=0.3)
-        product.move_to(self._left_center + UP * 0.5)
-        if product.width > self._left_width:
-            product.scale_to_fit_width(self._left_width)
-        w_name = Text("W↓", font_size=26, color=colors.MLP).next_to(w, UP, buff=0.15)
-        n_name = Text("neurons", font_size=18, color=colors.NEURON_ACTIVE).next_to(n, DOWN, buff=0.15)
-        out_name = Text(f.attribute, font_size=18, color=colors.ATTRIBUTE).next_to(out, DOWN, buff=0.15)
-        col_box = w.column_rectangle(0, color=colors.HIGHLIGHT)
+        w = WeightMatrix(mlp.W_down, max_rows=self.shown, max_cols=self.shown)
+        n = EmbeddingVector(tr.post, max_rows=self.shown)
+        out = EmbeddingVector(self.written, max_rows=self.shown)
+        picture = self._product(w, n, out, (style.math(style.W_DOWN, size=style.LABEL, color=colors.MLP),
+                                            style.text("neurons", size=style.CAPTION, color=colors.NEURON_ACTIVE),
+                                            style.text(f.attribute, size=style.CAPTION, color=colors.ATTRIBUTE)))
+        col_box = w.column_rectangle(0)
         n_box = SurroundingRectangle(n.get_entry(0), color=colors.HIGHLIGHT, buff=0.06)
-        active = int(np.sum(self.trace.active))
-        reading = MathTex(
-            rf"W_\downarrow n = \sum_j n_j\,\text{{column}}_j = {tr.post[0]:.1f} \times \text{{column }} 0",
-            font_size=30,
-        )
-        reading.next_to(product, DOWN, buff=0.9)
-        note = Text(f"{active} of {mlp.d_hidden} neurons active; "
-                    f"result · {f.attribute} = {self.written_readout[f.attribute]:.2f}",
-                    font_size=17, color=colors.TEXT_DIM)
-        note.next_to(reading, DOWN, buff=0.15)
-
-        item, both = self.board[1], self.board[2]
-
-        seconds = self.narrate(
-            "Second, the down-projection: the output is every column of W↓ scaled by its neuron and added up. "
-            "Both readings hold for any MLP with any weights; they are simply how a matrix product works."
-        )
-        self.play(FadeOut(self.left), run_time=0.6)
-        self.play(FadeIn(product), FadeIn(w_name), FadeIn(n_name), FadeIn(out_name), run_time=1.0)
-        self.play(Create(col_box), Create(n_box), Write(reading), run_time=1.2)
-        self.play(FadeIn(note), FadeIn(item, shift=LEFT * 0.2), run_time=0.8)
-        self.play(FadeIn(both), run_time=0.6)
-        self.wait(max(0.5, seconds - 4.2))
-        self.left = VGroup(product, w_name, n_name, out_name, col_box, n_box, reading, note)
-        self.items += [item, both]
+        reading = style.math(rf"{format_fixed(tr.post[0], 1)} \times \text{{column }}0", size=style.LABEL)
+        reading.next_to(picture, DOWN, buff=0.5)
+        with self.beat(self.said["columns"]) as beat:
+            self.play(FadeOut(self.left), run_time=0.5)
+            self.play(FadeIn(picture), run_time=0.8)
+            beat.wait_until("active")
+            self.play(Create(n_box), Create(col_box), run_time=0.7)
+            self.play(Write(reading), out.get_entries().animate.set_color(colors.ATTRIBUTE), run_time=0.8)
+        self.left = VGroup(picture, col_box, n_box, reading)
 
     def hand_built(self) -> None:
-        mlp, f = self.mlp, self.fact
-        names = list(mlp.names)
-        values = [self.row0_readout[nm] for nm in names]
-        role_color = {"first": colors.FIRST_NAME, "last": colors.LAST_NAME, "attribute": colors.ATTRIBUTE}
-        bar_colors = [role_color.get(mlp.roles[nm], colors.OTHER_CONCEPT) for nm in names]
-        chart = _bar_chart(values, names, width=6.0, height=3.0, bar_colors=bar_colors, y_max=1.2,
-                           label_font_size=16, value_decimals=1)
-        for lab in chart.labels:
-            lab.rotate(np.pi / 5)
-            lab.shift(UP * (chart.axis.get_y() - 0.12 - lab.get_top()[1]) + LEFT * lab.width * 0.3)
-        chart.move_to(self._left_center)
-        title = Text("What toy neuron 0 reads of each named direction", font_size=20, color=colors.TEXT)
-        title.scale_to_fit_width(min(title.width, self._left_width))
-        title.next_to(chart, UP, buff=0.35)
-        caption = Text(f"built so: row 0 = {f.first_name} + {f.last_name}", font_size=17, color=colors.TEXT_DIM)
-        caption.next_to(chart, DOWN, buff=0.3)
-
-        item = self.board[3]
-
-        seconds = self.narrate(
-            f"What the toy did not prove is its cast of characters. We built neuron 0 by hand to read exactly "
-            f"{f.first_name} and {f.last_name} and nothing else. Trained networks are under no obligation to "
-            "be so tidy, and studies of real neurons rarely find one clean meaning per neuron."
-        )
-        self.play(FadeOut(self.left), run_time=0.6)
-        self.play(FadeIn(title), Create(chart.axis), run_time=0.8)
-        self.play(LaggedStart(*(GrowFromEdge(b, DOWN) for b in chart.bars), lag_ratio=0.1, run_time=1.2),
-                  FadeIn(chart.labels), FadeIn(chart.numbers))
-        self.play(FadeIn(caption), FadeIn(item, shift=LEFT * 0.2), run_time=0.8)
-        self.wait(max(0.5, seconds - 3.4))
-        self.left = VGroup(title, chart, caption)
-        self.items.append(item)
+        f = self.fact
+        trained = self.trained
+        y_max = max(float(np.max(self.hand)), float(np.max(trained.contributions)))
+        panels = VGroup()
+        for title, values in (("built by hand", self.hand), ("trained", trained.contributions)):
+            chart = _contribution_chart(values, width=5.2, height=2.6, y_max=y_max)
+            head = style.text(title, size=style.LABEL)
+            axis = style.text(f"{format_int(len(values))} neurons", size=style.CAPTION, color=colors.TEXT_DIM)
+            top = int(np.argmax(values))
+            share = style.text(format_percent(values[top] / values.sum(), 0), size=style.CAPTION)
+            share.next_to(chart.bars[top], UP, buff=0.1)
+            panel = VGroup(head, chart, axis, share)
+            head.move_to(chart.baseline.get_center() + UP * 3.1)
+            axis.next_to(chart.baseline, DOWN, buff=0.75)
+            panel.chart, panel.head, panel.axis, panel.share = chart, head, axis, share  # type: ignore[attr-defined]
+            panels.add(panel)
+        panels.arrange(RIGHT, buff=1.0, aligned_edge=DOWN).move_to([0, -0.1, 0])
+        legend = VGroup(style.text("adds along", size=style.CAPTION, color=colors.TEXT_DIM),
+                        style.text(f.attribute, size=style.CAPTION, color=colors.ATTRIBUTE)).arrange(RIGHT, buff=0.15)
+        legend.to_edge(UP, buff=0.5)
+        hand, learned = panels
+        with self.beat(self.said["hand"]) as beat:
+            self.play(FadeOut(self.left), run_time=0.5)
+            self.play(FadeIn(legend), FadeIn(hand.head), Create(hand.chart.baseline), FadeIn(hand.axis), run_time=0.8)
+            beat.wait_until("we built")
+            self.play(LaggedStart(*(GrowFromEdge(b, DOWN) for b in hand.chart.bars), lag_ratio=0.01), run_time=1.0)
+            self.play(FadeIn(hand.share), run_time=0.4)
+        with self.beat(self.said["trained"]) as beat:
+            self.play(FadeIn(learned.head), Create(learned.chart.baseline), FadeIn(learned.axis), run_time=0.8)
+            beat.wait_until("but")
+            self.play(LaggedStart(*(GrowFromEdge(b, DOWN if v >= 0 else UP)
+                                    for b, v in zip(learned.chart.bars, trained.contributions)), lag_ratio=0.02),
+                      run_time=beat.fit(0.5, at_least=1.2))
+            self.play(FadeIn(learned.share), run_time=0.4)
+        self.left = VGroup(legend, panels)
 
     def shared_neurons(self) -> None:
-        v = self.spread_readings
-        bar_colors = [colors.weight_color(x, scale=float(np.max(np.abs(v)))) for x in v]
-        chart = _bar_chart(v, None, width=6.0, height=3.0, bar_colors=bar_colors, y_max=float(np.max(np.abs(v))))
-        chart.move_to(self._left_center)
-        title = VGroup(
-            Text(f"{self.spread_features} feature directions, {self.spread_neurons} neurons:", font_size=20),
-            Text("what neuron 0 reads of each feature", font_size=20),
-        ).arrange(DOWN, buff=0.08)
-        title.next_to(chart, UP, buff=0.3)
-        caption = Text(f"{self.spread_picked} of {self.spread_features} features reach it "
-                       f"(|reading| > {self.clear_threshold:g})", font_size=17, color=colors.TEXT_DIM)
-        caption.next_to(chart, DOWN, buff=0.3)
-        axis_label = Text("features", font_size=16, color=colors.TEXT_DIM).next_to(chart.axis, RIGHT, buff=0.1)
-
-        seconds = self.narrate(
-            f"Here is why. Suppose a layer must carry {self.spread_features} features but has only "
-            f"{self.spread_neurons} neurons. The features cannot each get a neuron of their own, so their "
-            "directions lie across the neurons, and each neuron picks up a share of almost every feature."
-        )
-        self.play(FadeOut(self.left), run_time=0.6)
-        self.play(FadeIn(title), Create(chart.axis), FadeIn(axis_label), run_time=0.8)
-        self.play(LaggedStart(*(GrowFromEdge(b, DOWN if x >= 0 else UP) for b, x in zip(chart.bars, v)),
-                              lag_ratio=0.05, run_time=1.6))
-        self.play(FadeIn(caption), run_time=0.6)
-        self.wait(max(0.5, seconds - 3.6))
-        self.left = VGroup(title, chart, caption, axis_label)
+        ex = self.spread
+        values = ex.directions.T  # rows: neurons, columns: features
+        cell, gap = 0.3, 0.05
+        scale = float(np.max(np.abs(values)))
+        grid = VGroup()
+        for i in range(ex.n_neurons):
+            for j in range(ex.n_features):
+                v = values[i, j]
+                reached = bool(ex.reach[j, i])
+                sq = Rectangle(width=cell, height=cell, stroke_width=1, stroke_color=colors.NEURON_INACTIVE,
+                               fill_color=colors.weight_color(v, scale) if reached else colors.BACKGROUND,
+                               fill_opacity=1)
+                grid.add(sq)
+        grid.arrange_in_grid(rows=ex.n_neurons, cols=ex.n_features, buff=gap)
+        if grid.width > style.SAFE_FRAME.width - 2.6:
+            grid.scale_to_fit_width(style.SAFE_FRAME.width - 2.6)
+        grid.move_to([0.3, 0.15, 0])
+        rows_label = style.text(f"{ex.n_neurons} neurons", size=style.CAPTION, color=colors.NEURON_ACTIVE)
+        rows_label.rotate(np.pi / 2).next_to(grid, LEFT, buff=0.25)
+        cols_label = style.text(f"{ex.n_features} features", size=style.CAPTION).next_to(grid, UP, buff=0.2)
+        per_neuron = VGroup(*(
+            style.text(f"{int(c)}/{ex.n_features}", size=style.CAPTION, color=colors.TEXT_DIM)
+            .next_to(grid[i * ex.n_features + ex.n_features - 1], RIGHT, buff=0.2)
+            for i, c in enumerate(ex.features_per_neuron)))
+        everywhere = [j for j in range(ex.n_features) if ex.neurons_per_feature[j] == ex.n_neurons]
+        marks = VGroup(*(
+            Rectangle(width=grid[0].width + 0.04, height=grid.height + 0.12, stroke_width=2,
+                      stroke_color=colors.HIGHLIGHT).move_to([grid[j].get_x(), grid.get_y(), 0])
+            for j in everywhere))
+        summary = style.math(rf"{ex.reaching_every_neuron} \text{{ of }} {ex.n_features}"
+                             rf"\text{{ features reach all }} {ex.n_neurons}", size=style.LABEL, color=colors.HIGHLIGHT)
+        summary.next_to(grid, DOWN, buff=0.45)
+        with self.beat(self.said["spread"]) as beat:
+            self.play(FadeOut(self.left), run_time=0.5)
+            self.play(FadeIn(rows_label), FadeIn(cols_label), run_time=0.6)
+            beat.wait_until("a cell")
+            self.play(LaggedStart(*(FadeIn(sq) for sq in grid), lag_ratio=0.004), run_time=beat.fit(0.8, at_least=1.5))
+        with self.beat(self.said["counts"]) as beat:
+            self.play(LaggedStart(*(Create(m) for m in marks), lag_ratio=0.05), FadeIn(summary), run_time=1.2)
+            beat.wait_until("each neuron")
+            self.play(FadeIn(per_neuron), run_time=0.8)
+        self.grid, self.grid_labels = grid, VGroup(rows_label, cols_label, per_neuron, marks, summary)
 
     def superposition_next(self) -> None:
-        name = Text("superposition", font_size=44, color=colors.HIGHLIGHT)
-        line = Text("more features than dimensions, each one a", font_size=22, color=colors.TEXT)
-        line2 = Text("direction nearly perpendicular to the others", font_size=22, color=colors.TEXT)
-        group = VGroup(name, line, line2).arrange(DOWN, buff=0.2)
-        group.move_to(self._left_center)
-        if group.width > self._left_width:
-            group.scale_to_fit_width(self._left_width)
-        seconds = self.narrate(
-            "Packing more features than dimensions into a space, as directions that are nearly but not exactly "
-            "perpendicular, is called superposition. How far can that packing go?"
-        )
-        self.play(FadeOut(self.left), run_time=0.6)
-        self.play(Write(name), run_time=1.0)
-        self.play(FadeIn(line), FadeIn(line2), run_time=0.8)
-        self.wait(max(0.5, seconds - 2.4))
+        ex = self.spread
+        term = style.text("superposition", size=style.TITLE, color=colors.HIGHLIGHT)
+        sizes = style.math(rf"{ex.n_features} \text{{ features}} > {ex.n_neurons} \text{{ neurons}}",
+                           size=style.LABEL)
+        with self.beat(self.said["next"]) as beat:
+            target = self.grid.copy().scale(0.6)
+            VGroup(term, sizes, target).arrange(DOWN, buff=0.5).move_to(ORIGIN)
+            self.play(FadeOut(self.grid_labels), self.grid.animate.scale(0.6).move_to(target), run_time=0.8)
+            beat.wait_until("superposition")
+            self.play(Write(term), run_time=1.0)
+            self.play(FadeIn(sizes), run_time=0.6)
