@@ -89,8 +89,10 @@ class ColdOpen(StoryScene):
             token_colors = [colors.FIRST_NAME, colors.LAST_NAME] + [None] * (len(words) - 2)
             self.tokens = TokenRow(words, token_colors=token_colors, font_size=style.HEADING)
             self.tokens.move_to([0, 2.6, 0])
-            if self.tokens.width > style.SAFE_FRAME.width:
-                self.tokens.scale_to_fit_width(style.SAFE_FRAME.width)
+            self.token_scale = 1.0
+            if self.tokens.width > style.SAFE_FRAME.width - 0.6:  # room for the answer to widen the blank
+                self.token_scale = (style.SAFE_FRAME.width - 0.6) / self.tokens.width
+                self.tokens.scale(self.token_scale)
             self.play(LaggedStart(*(FadeIn(c, shift=0.2 * DOWN) for c in self.tokens.cells), lag_ratio=0.15),
                       run_time=2)
             beat.wait_until("next word")
@@ -116,7 +118,7 @@ class ColdOpen(StoryScene):
     def fill_blank(self):
         k = list(self.guess).index(self.best)
         color = colors.ATTRIBUTE if self.best == self.fact.attribute else colors.TEXT
-        answer = style.text(self.best, style.HEADING, color)
+        answer = style.text(self.best, style.HEADING, color).scale(self.token_scale)
         blank = self.tokens.get_box(len(self.tokens.tokens) - 1)
         answer.move_to(blank)
         if answer.width > blank.width - 0.1:  # widen the blank so the answer fits, keep the row centred
@@ -125,6 +127,10 @@ class ColdOpen(StoryScene):
             left = box.get_left()
             box.stretch_to_fit_width(answer.width + 0.3).move_to(left, aligned_edge=LEFT)
             target.set_x(0)
+            if target.width > style.SAFE_FRAME.width:
+                shrink = style.SAFE_FRAME.width / target.width
+                target.scale(shrink).set_x(0)
+                answer.scale(shrink)
             self.play(Transform(self.tokens, target), run_time=0.6)
             answer.move_to(blank)
         self.play(TransformFromCopy(self.bars.words[k], answer), run_time=1.2)
@@ -139,14 +145,14 @@ class ColdOpen(StoryScene):
             self.flow.scale_to_fit_width(min(self.flow.width, style.SAFE_FRAME.width - 0.5))
             if self.flow.height > 4.4:
                 self.flow.scale_to_fit_height(4.4)
-            self.flow.next_to(self.tokens, DOWN, buff=0.45)
+            self.flow.move_to([0, 0.75, 0])
             for word, color in zip(self.flow.get_tokens(), (colors.FIRST_NAME, colors.LAST_NAME)):
                 word.set_color(color)
             question = style.markup(f'<span foreground="{colors.FIRST_NAME}">{f.first_name}</span> '
                                     f'<span foreground="{colors.LAST_NAME}">{f.last_name}</span> → '
                                     f'<span foreground="{colors.ATTRIBUTE}">{f.attribute}</span>  ?', style.BODY)
             question.next_to(self.flow, DOWN, buff=0.4)
-            self.play(FadeOut(self.toy_block), run_time=0.8)
+            self.play(FadeOut(self.toy_block), FadeOut(self.tokens), FadeOut(self.answer), run_time=0.8)
             self.play(FadeIn(self.flow, lag_ratio=0.05), run_time=2.5)
             beat.wait_until("live")
             self.play(Write(question), run_time=1.0)
@@ -200,7 +206,7 @@ class ColdOpen(StoryScene):
             self.play(*(Indicate(b, color=colors.MLP) for b in self.flow.get_mlp_blocks()), run_time=1.2)
         with self.beat("How exactly is still unsolved. This video shows one way an MLP block could store "
                        "one fact.") as beat:
-            goal = style.text("one MLP block, one fact", style.HEADING, colors.MLP)
+            goal = style.text("one MLP, one fact", style.HEADING, colors.MLP)
             goal.next_to(self.flow, DOWN, buff=0.45)
             beat.wait_until("one way")
             self.play(FadeIn(goal, shift=0.2 * UP), run_time=1)
