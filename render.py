@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lecture", metavar="SPEC", default=os.environ.get(LECTURE_ENV) or None,
                         help="what the video tells: FILE.py (defining LECTURE = Lecture(...)), FILE.py:NAME or "
                              "module:NAME (default: the story of the README)")
+    parser.add_argument("--cluster", metavar="ADDRESS", default=None,
+                        help="render in chunks on a running Dask scheduler (tcp://HOST:8786 or a scheduler "
+                             "file); see README, 'Rendering on a cluster'")
     parser.add_argument("--voice", default=default_voice(), choices=list(VOICES),
                         help=f"the voice of the narration (default: $LLMFACTS_VOICE, else {default_voice()})")
     return parser
@@ -89,7 +92,8 @@ def _settings(args: argparse.Namespace) -> RenderSettings:
             raise SystemExit(2) from None
         spec = _lecture_spec(args.lecture.strip())
     return RenderSettings(quality=args.quality, jobs=args.jobs, force=args.force, stills=args.stills,
-                          save_sections=args.sections, lecture=lecture, lecture_spec=spec, voice=args.voice)
+                          save_sections=args.sections, lecture=lecture, lecture_spec=spec, voice=args.voice,
+                          cluster=args.cluster)
 
 
 def _scene_from_file(target: str) -> SceneEntry:

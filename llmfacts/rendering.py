@@ -50,7 +50,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from llmfacts import video
+from llmfacts import chunks, video
 from llmfacts.storyboard import REPO_ROOT, STORY, SceneEntry
 
 __all__ = [
@@ -323,6 +323,7 @@ class SceneRecord:
     rendered_at: float
     files: dict[str, dict] = field(default_factory=dict)  #: file -> {"size", "sha256"}
     still: dict | None = None  #: {"file", "size", "sha256"} of the last frame saved as PNG
+    timings: dict | None = None  #: per-animation and per-chunk wall times (llmfacts.chunks plans with them)
 
 
 def _is_number(value: Any) -> bool:
@@ -346,8 +347,9 @@ _RECORD_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "files": (lambda v: isinstance(v, dict) and all(isinstance(k, str) and _is_stamp(s) for k, s in v.items()),
               "a map of file -> {size, sha256}"),
     "still": (lambda v: v is None or (_is_stamp(v) and isinstance(v.get("file"), str)), "null or a file stamp"),
+    "timings": (lambda v: v is None or isinstance(v, dict), "null or an object"),
 }
-_OPTIONAL_FIELDS = {"files": dict, "still": lambda: None}
+_OPTIONAL_FIELDS = {"files": dict, "still": lambda: None, "timings": lambda: None}
 
 
 def _record_from(name: str, data: Any) -> SceneRecord:
@@ -528,6 +530,8 @@ class RenderSettings:
     lecture: Any = None
     lecture_spec: str | None = None
     voice: str = field(default_factory=default_voice)
+    cluster: str | None = None  #: a Dask scheduler's address: chunks render there (llmfacts.cluster)
+    chunk_plan: dict = field(default_factory=dict)  #: how each scene is cut (llmfacts.chunks.prepare_run)
 
     @property
     def lecture_name(self) -> str | None:
@@ -706,8 +710,9 @@ try:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
 except (AttributeError, OSError):
     pass
-sys.argv = ["manim", *sys.argv[1:]]
-runpy.run_module("manim", run_name="__main__", alter_sys=True)
+module = sys.argv[1]  # manim, or llmfacts.chunks (the chunk runner, the driver of a scene's chunks)
+sys.argv = [module, *sys.argv[2:]]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
@@ -761,13 +766,14 @@ def _render_one(entry: SceneEntry, settings: RenderSettings, print_: str, run: _
         *(["--save_sections"] if settings.save_sections else []),
         *settings.extra_manim_args,
     ]
+    cmd = chunks.command(entry, settings, cmd)  # the chunk runner, or the driver of a scene's chunks
     started = time.perf_counter()
     done, played = 0, None
     with open(log_path, "w", encoding="utf-8") as log:
         log.write("$ " + shlex.join(cmd) + "\n")
         log.flush()
         _reuse_media(cache, media)
-        process = subprocess.Popen([sys.executable, "-c", _DIE_WITH_PARENT, *cmd[3:]], cwd=REPO_ROOT,
+        process = subprocess.Popen([sys.executable, "-c", _DIE_WITH_PARENT, *cmd[2:]], cwd=REPO_ROOT,
                                    env=manim_env(settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, bufsize=1, start_new_session=True)
         run.track(process)
@@ -836,7 +842,8 @@ def _collect(entry: SceneEntry, settings: RenderSettings, print_: str, media: Pa
     record = SceneRecord(fingerprint=print_, video=target.name,
                          subtitles=srt_target.name if srt_target.name in files else None,
                          duration=info.duration, frames=info.frames, animations=animations,
-                         wall_seconds=round(wall, 2), rendered_at=time.time(), files=files)
+                         wall_seconds=round(wall, 2), rendered_at=time.time(), files=files,
+                         timings=chunks.read_timings(media))
     _store_record(folder, entry.name, record)
     return SceneOutcome(entry, "rendered", video=target, subtitles=folder / record.subtitles if record.subtitles else None,
                         duration=info.duration, wall_seconds=wall, log=log_path, extra=extra)
@@ -896,13 +903,14 @@ def render_scenes(
             on_note(f"{entry.name}: {problem}; rendering it again")
         todo.append(entry)
     todo.sort(key=lambda e: -(manifest.scenes[e.name].wall_seconds if e.name in manifest.scenes else 1e9))
+    chunks.prepare_run(todo, settings, manifest)  # scenes cut into chunks where that shortens the wall time
 
     def work(entry: SceneEntry) -> SceneOutcome:
         outcome = _work(entry, settings, prints[entry.name], run, on_start, on_progress, on_note)
         on_finish(outcome)
         return outcome
 
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs))
+    pool = ThreadPoolExecutor(max_workers=chunks.pool_size(settings, len(todo)))
     futures: list[Future] = []
     try:
         futures = [pool.submit(work, entry) for entry in todo]
