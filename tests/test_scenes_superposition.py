@@ -1,5 +1,6 @@
-"""Scenes 13-15 (PerpendicularityExperiment, DimensionGrowth, FeaturesOutro): their pure helpers and the
-numbers each ``prepare()`` computes, checked without rendering (the experiment on a small, fast run)."""
+"""Scenes 13 and 15 (PerpendicularityExperiment, FeaturesOutro; DimensionGrowth has
+test_scene_dimension_growth.py): their pure helpers and the numbers each ``prepare()`` computes, checked
+without rendering (the experiment on a small, fast run)."""
 
 from __future__ import annotations
 
@@ -9,81 +10,7 @@ import numpy as np
 import pytest
 
 from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
-from scenes.dimension_growth import DimensionGrowth, clip_polyline, exit_point, log10_count, tolerance_curves
 from scenes.outro import FeaturesOutro, largest_share, neuron_pattern, sparse_code_example
-
-
-
-# -- scene 14: dimension growth ----------------------------------------------------------------------------
-
-
-def test_log10_count_handles_ints_floats_and_inf():
-    assert log10_count(1000) == pytest.approx(3.0)
-    assert log10_count(10**400) == pytest.approx(400.0)
-    assert log10_count(2.5e10) == pytest.approx(math.log10(2.5e10))
-    assert log10_count(math.inf) == math.inf
-    assert log10_count(0) == -math.inf
-
-
-def test_clip_polyline_stops_at_the_top_with_the_crossing_point():
-    xs = np.array([0.0, 1.0, 2.0, 3.0])
-    ys = np.array([0.0, 2.0, 6.0, 9.0])
-    pts = clip_polyline(xs, ys, top=4.0)
-    assert pts[:2] == [(0.0, 0.0), (1.0, 2.0)]
-    assert pts[-1] == pytest.approx((1.5, 4.0))
-    assert len(pts) == 3
-    assert clip_polyline(xs, np.array([0.0, math.inf, 1.0, 1.0]), top=4.0)[-1] == (0.0, 4.0)
-
-
-def test_exit_point_is_where_the_polyline_first_leaves_the_chart():
-    xs = np.array([0.0, 1.0, 2.0, 3.0])
-    assert exit_point(xs, np.array([0.0, 2.0, 6.0, 9.0]), top=4.0) == pytest.approx((1.5, 4.0))
-    assert exit_point(xs, np.array([0.0, 2.0, 3.0, 4.0]), top=4.0) is None  # touching the top is not leaving
-    assert exit_point(xs, np.array([5.0, 6.0, 7.0, 8.0]), top=4.0) == (0.0, 4.0)
-    assert exit_point(xs, np.array([0.0, math.inf, 1.0, 1.0]), top=4.0) == (0.0, 4.0)
-
-
-def test_tolerance_curves_lower_never_below_d_and_upper_above_lower():
-    dims = np.array([10, 100, 1000, 3000])
-    c = tolerance_curves(1.0, dims)
-    assert np.all(c.log_lower >= np.log10(dims) - 1e-12)
-    assert np.all(c.log_upper >= c.log_lower - 1e-9)
-
-
-def test_dimension_growth_prepare_matches_the_known_figures():
-    s = prepared(DimensionGrowth, n_samples=20)
-    assert s.example_fit == 103  # Welch: at most 103 vectors within ±1° in 100-D
-    assert s.example_need_d == 2472  # 10,000 within ±1° need at least 2,472 dimensions
-    assert s.rate_scale == pytest.approx(1 / math.sin(math.radians(1)) ** 2)
-    assert (s.d_model, s.d_mlp) == (12_288, 49_152)
-    rows = {r["tol"]: r for r in s.rows}
-    # at ±1° random directions in 12,288-D are fewer than a basis; at ±10° they are astronomically many
-    assert rows[1.0]["model_random"] < math.log10(12_288) == pytest.approx(rows[1.0]["model_lower"])
-    assert rows[10.0]["model_lower"] > 40
-    assert rows[5.0]["model_lower"] < rows[10.0]["model_lower"]
-    # the proven limits (Levenshtein's bound): finite and above what is known to fit at both widths
-    assert rows[10.0]["model_upper"] == pytest.approx(261.70, abs=0.01)
-    assert rows[1.0]["model_upper"] == pytest.approx(11.67, abs=0.01)
-    for row in rows.values():
-        for key in ("model", "mlp"):
-            assert row[key + "_lower"] < row[key + "_upper"] < math.inf
-
-
-def test_dimension_growth_upper_curves_are_drawn_at_both_zooms():
-    """Every upper curve is finite over the whole d range, so it is drawn; where it leaves a chart, the scene
-    knows where (and marks it with an arrowhead)."""
-    s = prepared(DimensionGrowth, n_samples=40)
-    for c in s.curves:
-        assert np.all(np.isfinite(c.log_upper))
-        finite = np.isfinite(c.log_lower)  # the random estimate overflows a float at ±10°, d = 10^5
-        assert np.all(c.log_upper[finite] >= c.log_lower[finite] - 1e-9)
-        assert np.all(np.diff(c.log_upper) >= -1e-9)
-    # ±1°: the limit leaves the first chart (10^5) between the 10,000-vector example and d = 1/eps^2
-    assert s.example_need_d < s.near_exit_d < s.rate_scale
-    # on the far chart (10^45) all three leave it, the loosest first; ±1° only near 10^5
-    assert s.far_exit_d == sorted(s.far_exit_d) and all(d is not None for d in s.far_exit_d)
-    assert 50_000 < s.far_exit_d[-1] < 100_000
-
 
 # -- scene 15: outro ----------------------------------------------------------------------------------------
 

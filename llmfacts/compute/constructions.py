@@ -61,6 +61,9 @@ __all__ = [
     "GrowthPoint",
     "growth_point",
     "GrowthStory",
+    "first_built_dimension",
+    "random_beats_basis_from",
+    "random_beats_built_from",
     "growth_curves",
     "growth_table",
     "growth_story",
@@ -339,6 +342,11 @@ class GrowthPoint:
         """``"built"`` or ``"random"``: which gives the lower end."""
         return "built" if self.log_built >= self.log_random else "random"
 
+    @property
+    def built_count(self) -> int:
+        """The built count exactly: the larger of d (a basis) and the construction's count."""
+        return max(self.d, self.construction.count if self.construction is not None else 0)
+
 
 def growth_point(d: int, tolerance_deg: float) -> GrowthPoint:
     eps = tolerance_cos(tolerance_deg)
@@ -358,11 +366,64 @@ def _dims(d_range: tuple[int, int], n_samples: int) -> np.ndarray:
 
 def growth_curves(lecture: Any, tolerances_deg: tuple[float, ...], d_range: tuple[int, int],
                   n_samples: int) -> tuple[ToleranceCurves, ...]:
-    """The curves for each tolerance over ``n_samples`` dimensions spread evenly in log over ``d_range``
-    (``lecture`` is unused: the curves are the same for every lecture; it is the first argument so that
-    scenes can call this through ``lecture.cached``)."""
-    dims = _dims(d_range, n_samples)
+    """The curves for each tolerance over ``n_samples`` dimensions spread evenly in log over ``d_range``, plus
+    the dimensions where the curves jump or the story looks (the first built set of each tolerance and the
+    one below it, the lecture's experiment and transformer widths), so that jumps are drawn upright and the
+    marked points lie on the curves.  ``lecture`` is the first argument so that scenes can call this through
+    ``lecture.cached``."""
+    lo, hi = d_range
+    extra = {lecture.superposition.d, lecture.transformer.d_model, lecture.transformer.d_mlp}
+    for t in tolerances_deg:
+        first = first_built_dimension(tolerance_cos(t))
+        extra |= {first - 1, first}
+    dims = np.union1d(_dims(d_range, n_samples), [d for d in extra if lo <= d <= hi])
     return tuple(tolerance_curves(t, dims) for t in tolerances_deg)
+
+
+def first_built_dimension(max_abs_cos: float) -> int:
+    """The smallest dimension in which a Gauss-sum set meets the tolerance: ``2p`` for the smallest odd prime
+    ``p >= 1/eps^2`` (``1/sqrt(p) <= eps``)."""
+    if not 0.0 < max_abs_cos < 1.0:
+        raise ValueError("max_abs_cos must be in (0, 1)")
+    p = smallest_prime_at_least(1.0 / max_abs_cos**2)
+    while 1.0 / math.sqrt(p) > max_abs_cos:  # rounding right at the boundary
+        p = smallest_prime_at_least(p + 1)
+    return 2 * p
+
+
+def _stays_ahead_from(gap, d_lo: int, d_hi: int, n_grid: int = 200) -> int | None:
+    """The smallest d in [d_lo, d_hi] such that ``gap(d') > 0`` for every whole d' from d to the next of
+    ``n_grid`` log-spaced checkpoints after the last checkpoint where ``gap <= 0`` (and at every later
+    checkpoint); ``None`` if the last checkpoint has ``gap <= 0``.  The stretch between the two checkpoints
+    is scanned d by d, so jumps inside it are found exactly."""
+    grid = [int(g) for g in np.unique(np.round(np.logspace(math.log10(d_lo), math.log10(d_hi), n_grid)))]
+    values = [gap(g) for g in grid]
+    behind = [k for k, v in enumerate(values) if not v > 0]
+    if not behind:
+        return grid[0]
+    k = behind[-1]
+    if k == len(grid) - 1:
+        return None
+    for d in range(grid[k + 1] - 1, grid[k], -1):
+        if not gap(d) > 0:
+            return d + 1
+    return grid[k] + 1
+
+
+def random_beats_basis_from(tolerance_deg: float, d_max: int) -> int | None:
+    """From which dimension (up to ``d_max``) the random set with deletion stays larger than a basis
+    (:func:`log10_random_deletion_estimate` > log10 d), by :func:`_stays_ahead_from`; ``None`` if not by
+    ``d_max``."""
+    eps = tolerance_cos(tolerance_deg)
+    return _stays_ahead_from(lambda d: log10_random_deletion_estimate(d, eps) - math.log10(d), 2, int(d_max))
+
+
+def random_beats_built_from(tolerance_deg: float, d_max: int) -> int | None:
+    """From which dimension (up to ``d_max``) the random set with deletion stays larger than the built one
+    (the larger of a basis and :func:`best_construction`); ``None`` if not by ``d_max``."""
+    eps = tolerance_cos(tolerance_deg)
+    return _stays_ahead_from(lambda d: log10_random_deletion_estimate(d, eps) - _log10_built(d, eps), 2,
+                             int(d_max))
 
 
 def growth_table(lecture: Any, tolerances_deg: tuple[float, ...]) -> tuple[tuple[GrowthPoint, ...], ...]:
@@ -383,21 +444,22 @@ class GrowthStory:
     example_fit: int  #: at most this many fit in example_d within the tolerance (proven limit)
     example_need_d: int  #: example_n vectors need at least this many dimensions within the tolerance
     rate_scale: float  #: 1 / eps^2
-    first_built_d: int | None  #: smallest d where a Gauss-sum set meets the tolerance (2 p, p prime >= 1/eps^2)
+    first_built_d: int  #: smallest d where a Gauss-sum set meets the tolerance (2 p, p prime >= 1/eps^2)
+    first_built: GrowthPoint  #: there
+    random_beats_basis_d: int | None  #: from here on (up to d_max) random sets beat a basis
     model: GrowthPoint  #: at the transformer's embedding width, the lecture's tolerance
+    mlp: GrowthPoint  #: at its MLP width
     model_name: str
     d_model: int
     d_mlp: int
 
 
-def growth_story(lecture: Any) -> GrowthStory:
+def growth_story(lecture: Any, d_max: int = 100_000) -> GrowthStory:
     """The experiment's numbers (``lecture.superposition``: n, d, tolerance_deg) and the transformer's
-    (``lecture.transformer``: d_model, d_mlp) for the growth story."""
+    (``lecture.transformer``: d_model, d_mlp) for the growth story; crossings are looked for up to ``d_max``."""
     sup, hp = lecture.superposition, lecture.transformer
     eps = tolerance_cos(sup.tolerance_deg)
-    p = smallest_prime_at_least(1.0 / eps**2) if eps > 0 else None
-    if p is not None and 1.0 / math.sqrt(p) > eps:  # rounding at the boundary
-        p = smallest_prime_at_least(p + 1)
+    first = first_built_dimension(eps)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = int(max_vectors_in_band(sup.d, eps))
@@ -405,7 +467,8 @@ def growth_story(lecture: Any) -> GrowthStory:
     return GrowthStory(
         tolerance_deg=float(sup.tolerance_deg), max_abs_cos=eps, example_d=int(sup.d), example_n=int(sup.n),
         example_fit=fit, example_need_d=need, rate_scale=1.0 / eps**2,
-        first_built_d=None if p is None else 2 * p,
-        model=growth_point(hp.d_model, sup.tolerance_deg), model_name=hp.name, d_model=int(hp.d_model),
-        d_mlp=int(hp.d_mlp),
+        first_built_d=first, first_built=growth_point(first, sup.tolerance_deg),
+        random_beats_basis_d=random_beats_basis_from(sup.tolerance_deg, d_max),
+        model=growth_point(hp.d_model, sup.tolerance_deg), mlp=growth_point(hp.d_mlp, sup.tolerance_deg),
+        model_name=hp.name, d_model=int(hp.d_model), d_mlp=int(hp.d_mlp),
     )
