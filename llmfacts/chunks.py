@@ -311,13 +311,18 @@ class ChunkResult:
     worker: str = ""
 
 
+_AST_LOCK = threading.Lock()  # CPython 3.11's ast.parse is not safe in several threads at once
+
+
 def source_digest(scene_file: str | os.PathLike, root: Path = REPO_ROOT) -> str:
     """A hash of the scene's source and every project file it imports (and the pinned requirements): a
     worker with another checkout gets a different digest and refuses the chunk."""
     from llmfacts.rendering import local_dependencies
 
     digest = hashlib.sha256()
-    for file in [*local_dependencies(root / scene_file, root), root / "requirements.lock"]:
+    with _AST_LOCK:
+        files = [*local_dependencies(root / scene_file, root), root / "requirements.lock"]
+    for file in files:
         if file.exists():
             digest.update(file.resolve().relative_to(root.resolve()).as_posix().encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
