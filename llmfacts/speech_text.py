@@ -255,8 +255,9 @@ def spoken_form(text: str) -> str:
     s = s.replace("/", " ")
     s = re.sub(r"\b(\w+)\((\w+)\)", r"\1 of \2", s)  # f(x) -> f of x
     s = s.replace("(", ", ").replace(")", ", ").replace("[", " ").replace("]", " ")
-    # tidy: spaces before punctuation, doubled commas
+    # tidy: spaces before punctuation, doubled commas, a hyphen that joined a number to a word
     s = " ".join(s.split())
+    s = re.sub(r"(\w) -(?=[A-Za-z])", r"\1-", s)  # 12-dimensional -> twelve-dimensional
     s = re.sub(r"\s+([,.;:!?])", r"\1", s)
     s = re.sub(r",(\s*[,.;:!?])+", lambda m: m.group(0)[-1] if m.group(0)[-1] != "," else ",", s)
     s = re.sub(r"^[,;:\s]+", "", s)

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("ε²/4", "epsilon squared over four"),
     ("a 20-D toy with 175B weights", "a twenty D toy with one hundred and seventy-five billion weights"),
     ("Values −0.5 and 3 - 2", "Values minus zero point five and three minus two"),
+    ("a 12-dimensional toy", "a twelve-dimensional toy"),
 ])
 def test_symbols_and_numbers_are_said_as_words(shown, said):
     assert spoken_form(shown) == said
