@@ -1,12 +1,12 @@
-"""Scene 15: features as combinations of neurons; "sparse autoencoder" as the term to look up; the end.
+"""Scene 15: features as patterns over neurons; "sparse autoencoder" as the term to look up; the end.
 
-The toy model of the earlier scenes gave the fact one neuron of its own. If a network packs more
-features than it has neurons into nearly perpendicular directions (scenes 12-14), a feature cannot be one
-neuron lighting up: it is a pattern spread over many of them. The patterns shown are random directions
-in GPT-3's neuron space (its width comes from :func:`llmfacts.compute.gpt3.count_parameters`), drawn by
-:func:`llmfacts.compute.superposition.random_unit_vectors`; the angle between two of them is computed,
-not typed. The little sparse-autoencoder picture is built from a computed sparse code as well: a few
-dictionary directions, added up, give the neuron pattern it starts from and the one it rebuilds.
+The toy block gave its fact one neuron of its own. A layer that holds more features than it has neurons
+cannot do that: a feature is then a direction, a pattern over many neurons. The patterns shown are random
+directions in the neuron space of the lecture's transformer (GPT-3's 49,152 neurons by default), from
+:func:`llmfacts.compute.features.feature_pair`: the angle between the two and how many neurons carry half of
+one are computed, not typed. The sparse-autoencoder picture is computed too
+(:func:`llmfacts.compute.features.sparse_code_example`): a pattern made from a few of many dictionary
+directions, and the few a sparse search finds to rebuild it. The closing card credits the narration's voice.
 
 Render::
 
@@ -15,6 +15,8 @@ Render::
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from manim import (
     DOWN,
@@ -22,241 +24,312 @@ from manim import (
     RIGHT,
     UP,
     Arrow,
+    Circle,
     Create,
     FadeIn,
     FadeOut,
     GrowArrow,
     Indicate,
     LaggedStart,
+    Rectangle,
     ReplacementTransform,
-    RoundedRectangle,
     SurroundingRectangle,
-    Text,
     VGroup,
     Write,
 )
 
+import llmfacts.style as style
 from llmfacts import colors
-from llmfacts.compute.gpt3 import GPT3_175B, GPTHyperparameters, count_parameters
-from llmfacts.compute.superposition import cos_to_deg, random_unit_vectors
+from llmfacts.compute.features import feature_pair, sparse_code_example
+from llmfacts.formatting import format_degrees, format_int, format_percent_significant, format_signed
 from llmfacts.mobjects import NeuralNetworkDiagram, NeuronLayer
-from llmfacts.story import StoryScene
+from llmfacts.story import Int, SceneParameterError, StoryScene
 
-__all__ = ["FeaturesOutro", "largest_share", "neuron_pattern", "sparse_code_example"]
+__all__ = ["FeaturesOutro", "credit_lines"]
 
-FONT = 26
-SMALL = 21
-
-
-# ------------------------------------------------------------------------------------------------------
-# pure helpers (tested without rendering)
-# ------------------------------------------------------------------------------------------------------
+#: Two directions whose |cos| is below this "barely" pick each other up.
+BARELY = 0.05
+#: Most words per line of the voice credit on the closing card.
+CREDIT_WORDS_PER_LINE = 6
 
 
-def neuron_pattern(direction: np.ndarray, spread: float = 2.0) -> np.ndarray:
-    """How strongly each neuron is active when a feature with this ``direction`` is present, for drawing.
-
-    The direction's components divided by ``spread`` times their RMS and clipped to [-1, 1], so a typical
-    neuron is visibly lit; negative components (the neuron pushed below zero) are drawn dark.
-    """
-    v = np.asarray(direction, dtype=float).reshape(-1)
-    rms = float(np.sqrt(np.mean(v**2)))
-    return np.clip(v / (spread * rms), -1.0, 1.0) if rms > 0 else v
-
-
-def largest_share(direction: np.ndarray) -> float:
-    """Share of a direction's squared length carried by its single largest component."""
-    v = np.asarray(direction, dtype=float).reshape(-1)
-    total = float(v @ v)
-    return float(np.max(v**2)) / total if total > 0 else 0.0
+def credit_lines(credit: str, words_per_line: int = CREDIT_WORDS_PER_LINE) -> list[str]:
+    """The voice credit cut into short lines: before a parenthesis, after a closing one, and every
+    ``words_per_line`` words within a clause (an empty credit gives no lines)."""
+    lines = []
+    for clause in re.split(r"\s+(?=\()|(?<=\),)\s+", credit.strip()):
+        words = clause.split()
+        lines += [" ".join(words[k:k + words_per_line]) for k in range(0, len(words), words_per_line)]
+    return lines
 
 
-def sparse_code_example(n_neurons: int, n_features: int, active: tuple[int, ...], seed: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A tiny sparse-autoencoder picture: ``(neurons, code, rebuilt)``.
+def _voice_credit(voice) -> str:
+    """The credit line of ``voice`` from :mod:`llmfacts.voice` (empty if the voice helper has none)."""
+    import llmfacts.voice as voices
 
-    ``n_features`` dictionary directions live in ``n_neurons`` dimensions (random unit vectors); the code
-    switches on only the features in ``active`` (strengths 1, 0.8, 0.6, ...); the neuron pattern is their
-    sum, and the "decoder" rebuilds it from the code (exactly, since the code is the one that made it).
-    """
-    if not active or any(not 0 <= a < n_features for a in active):
-        raise ValueError(f"active features must lie in [0, {n_features}), got {active}")
-    dictionary = np.asarray(random_unit_vectors(n_features, n_neurons, seed=seed), dtype=np.float64)
-    code = np.zeros(n_features)
-    for k, a in enumerate(active):
-        code[a] = 1.0 - 0.2 * k
-    neurons = code @ dictionary
-    return neurons, code, neurons.copy()
+    credit = getattr(voices, "voice_credit", None)
+    if credit is None:
+        return ""
+    try:
+        return credit(getattr(voice, "name", None))
+    except ValueError:
+        return ""
 
 
 def _boxed(*mobjects) -> VGroup:
-    """Wrap mobjects in a plain VGroup before fading or growing them: :class:`NeuronLayer` stores its colour
-    scale in an attribute named ``scale``, which hides ``Mobject.scale`` that FadeIn/FadeOut call."""
+    """A plain VGroup around NeuronLayers before fading them (FadeIn scales the group it is given)."""
     return VGroup(*mobjects)
-
-
-def _caption(text: str, font_size: float = SMALL, color: str = colors.TEXT_DIM) -> Text | VGroup:
-    """Plain text; lines separated by ``\\n`` are centred under each other."""
-    lines = text.split("\n")
-    if len(lines) == 1:
-        return Text(text, font_size=font_size, color=color)
-    return VGroup(*(Text(line, font_size=font_size, color=color) for line in lines)).arrange(DOWN, buff=0.1)
 
 
 class FeaturesOutro(StoryScene):
     """Features as directions spread over many neurons; sparse autoencoders; a closing card.
 
-    Parameters (class attributes):
+    Layout and example parameters (class attributes):
 
-    * ``hp`` - model whose MLP width sets the dimension of the neuron space (GPT-3 175B).
-    * ``feature_names`` - names of the two example features (hypothetical labels).
-    * ``shown_neurons`` - neuron slots drawn per layer (the ellipsis included).
-    * ``seed`` - seed of the random feature directions.
-    * ``sae_layers`` - (neurons, dictionary features, neurons) of the sparse-autoencoder picture.
-    * ``sae_active`` - which dictionary features the example code switches on.
+    * ``shown_neurons`` - neuron slots drawn per layer (the ellipsis included);
+    * ``example_seed`` - seed of the two random feature directions;
+    * ``sae_layers`` - (neurons, dictionary features, neurons) of the sparse-autoencoder picture;
+    * ``sae_active`` - which dictionary features the example pattern is made of;
+    * ``sae_seed`` - seed of the dictionary directions.
     """
 
     steps = ("one_neuron", "spread_over_neurons", "second_feature", "sparse_autoencoder", "closing_card")
-    summary = "Features as combinations of neurons; 'sparse autoencoder'; the end"
 
-    hp: GPTHyperparameters = GPT3_175B
-    feature_names: tuple[str, str] = ("Michael Jordan", "basketball")
     shown_neurons: int = 10
-    seed: int = 7
+    example_seed: int = 7
     sae_layers: tuple[int, int, int] = (6, 14, 6)
     sae_active: tuple[int, ...] = (3, 9)
+    sae_seed: int = 0
+
+    parameter_rules = {
+        "shown_neurons": Int(4, 14),
+        "example_seed": Int(0),
+        "sae_seed": Int(0),
+    }
+
+    @classmethod
+    def describe(cls, lecture) -> str:
+        return (f"Features as patterns over many neurons ({lecture.full_name}, {lecture.fact.attribute}); "
+                "'sparse autoencoder' to look up; the end")
+
+    def check_parameters(self) -> None:
+        super().check_parameters()
+        name = type(self).__name__
+        layers = tuple(self.sae_layers)
+        if (len(layers) != 3 or not all(isinstance(v, int) for v in layers) or layers[0] != layers[2]
+                or not 2 <= layers[0] <= 12 or not layers[0] < layers[1] <= 16):
+            raise SceneParameterError(f"{name}.sae_layers: must be (n, features, n) with 2 <= n <= 12 and "
+                                      f"n < features <= 16, got {self.sae_layers!r}")
+        n_in, n_feat = layers[0], layers[1]
+        active = tuple(self.sae_active)
+        if (not active or len(set(active)) != len(active) or len(active) > n_in
+                or any(not isinstance(a, int) or not 0 <= a < n_feat for a in active)):
+            raise SceneParameterError(f"{name}.sae_active: must be 1 to {n_in} distinct features in "
+                                      f"[0, {n_feat}), got {self.sae_active!r}")
 
     def prepare(self) -> None:
-        hp = count_parameters(self.hp).hp
-        self.n_neurons = int(hp.d_mlp)
-        self.model_name = hp.name
-        dirs = np.asarray(random_unit_vectors(2, self.n_neurons, seed=self.seed), dtype=np.float64)
-        self.pattern_a = neuron_pattern(dirs[0])
-        self.pattern_b = neuron_pattern(dirs[1])
-        cos = float(dirs[0] @ dirs[1])
-        self.cos_ab = cos
-        self.angle_ab = float(cos_to_deg(cos))
-        # how little of the pattern any one neuron carries
-        self.largest_share_a = largest_share(dirs[0])
-        n_in, n_feat, n_out = self.sae_layers
-        if n_in != n_out:
-            raise ValueError("the autoencoder rebuilds the same neurons: first and last sizes must match")
-        self.sae_in, self.sae_code, self.sae_out = sparse_code_example(n_in, n_feat, self.sae_active, self.seed)
+        lecture = self.lecture
+        self.fact = lecture.fact
+        self.toy_post = lecture.trace().post
+        self.toy_active = [int(k) for k in np.flatnonzero(lecture.trace().active)]
+        self.model_name = lecture.transformer.name
+        self.pair = lecture.cached(feature_pair, self.example_seed)
+        self.n_neurons = self.pair.n_neurons
+        self.pattern_a, self.pattern_b = self.pair.patterns()
+        n_in, n_feat, _ = self.sae_layers
+        self.sae = sparse_code_example(n_in, n_feat, tuple(self.sae_active), self.sae_seed)
+        self.credit = _voice_credit(self.voice)
+        self.said = self.narration()
+
+    def narration(self) -> dict[str, str]:
+        """What the voice says in each beat, built from the computed values (tested as claims)."""
+        f, pair, sae = self.fact, self.pair, self.sae
+        if self.toy_active == [0]:
+            toy = "neuron 0 lights up for the full name, and no other neuron does"
+        else:
+            toy = f"{len(self.toy_active)} of its neurons light up for the full name"
+        barely = "barely picks up" if abs(pair.cos) < BARELY else "picks up a little of"
+        k = len(sae.active)
+        if sae.recovered and sae.error < 1e-9:
+            found = f"finds exactly those {k} and rebuilds the pattern"
+        else:
+            found = (f"finds {k} directions that rebuild the pattern to within "
+                     f"{format_percent_significant(sae.error, 2)}")
+        return {
+            "one": (f"The toy block gave its fact a neuron of its own: {toy}. We built it that way."),
+            "spread": (f"A layer that holds more features than it has neurons cannot give each one a neuron of its "
+                       f"own. Its features are directions, patterns that can spread over many neurons. Here is a "
+                       f"random direction among the "
+                       f"{format_int(self.n_neurons)} neurons of {self.model_name}: it takes "
+                       f"{format_int(pair.half_neurons)} of them to carry half of it, and the strongest carries "
+                       f"{format_percent_significant(pair.largest_share, 2)}."),
+            "second": (f"A second feature, say {f.attribute}, uses the same neurons with another random pattern. "
+                       f"These two sit {format_degrees(pair.angle_deg, 1)} apart, so reading one {barely} the "
+                       "other."),
+            "sae": ("Reading such patterns back into features is an open research problem. One tool to look up is "
+                    "the sparse autoencoder: it learns to write each neuron pattern as a mix of a few out of very "
+                    f"many candidate features. In this little example, a pattern of {format_int(len(sae.neurons))} "
+                    f"neurons was made from {k} of {format_int(len(sae.code))} candidate directions; a search for "
+                    f"the fewest directions that rebuild it {found}."),
+            "end": ("So: an MLP's rows read directions, its columns write them, and in a layer with more features "
+                    "than neurons, a feature can be spread over many of them. Thanks for watching."),
+        }
 
     # -- helpers ------------------------------------------------------------------------------------------
     def _layer(self, values: np.ndarray) -> NeuronLayer:
-        return NeuronLayer(values, max_neurons=self.shown_neurons, radius=0.17, buff=0.1, show_values=False,
+        return NeuronLayer(values, max_neurons=self.shown_neurons, radius=0.15, buff=0.09, show_values=False,
                            scale=1.0)
 
+    def _full_name(self) -> VGroup:
+        f = self.fact
+        return VGroup(style.text(f.first_name, size=style.LABEL, color=colors.FIRST_NAME),
+                      style.text(f.last_name, size=style.LABEL, color=colors.LAST_NAME)).arrange(RIGHT, buff=0.2)
+
     # -- steps --------------------------------------------------------------------------------------------
-    def one_neuron(self):
-        t = self.narrate("The toy model gave the fact a neuron of its own: one circle lights up for the "
-                         "full name and nothing else does.")
-        title = Text("Where does a feature live?", font_size=34, color=colors.TEXT).to_edge(UP, buff=0.4)
-        values = np.zeros(self.n_neurons)
-        values[2] = 1.0
-        layer = self._layer(values).move_to(LEFT * 3.2 + DOWN * 0.3)
-        head = _caption(f"{self.n_neurons:,} neurons", SMALL).next_to(layer, UP, buff=0.25)
-        name = Text(self.feature_names[0], font_size=FONT, color=colors.ATTRIBUTE)
-        name.move_to(RIGHT * 1.5 + layer.get_neuron(2).get_center()[1] * UP)
-        arrow = Arrow(name.get_left(), layer.get_neuron(2).get_right(), buff=0.15, color=colors.ATTRIBUTE,
-                      stroke_width=4, max_tip_length_to_length_ratio=0.15)
-        note = _caption("the toy picture: one neuron, one fact", SMALL).next_to(name, DOWN, buff=0.35)
-        note.align_to(name, LEFT)
-        self.play(Write(title), FadeIn(_boxed(layer)), FadeIn(head), run_time=1.5)
-        self.play(FadeIn(name), GrowArrow(arrow), run_time=1.0)
-        self.play(Indicate(layer.get_neuron(2), color=colors.NEURON_ACTIVE), FadeIn(note), run_time=1.2)
-        self.wait(max(0.5, t - 3.7))
-        self.title, self.layer_a, self.head_a = title, layer, head
-        self.name_a, self.arrow_a, self.note = name, arrow, note
+    def one_neuron(self) -> None:
+        title = style.text("Where does a feature live?", size=style.HEADING).to_edge(UP, buff=0.45)
+        post = np.asarray(self.toy_post, dtype=float)
+        layer = self._layer(np.clip(post / max(1e-12, float(np.max(post))), 0, 1)).move_to([-1.9, -0.1, 0])
+        head = style.text(f"toy: {format_int(len(post))} neurons", size=style.CAPTION, color=colors.TEXT_DIM)
+        head.next_to(layer, UP, buff=0.25)
+        lit = self.toy_active[0] if self.toy_active else 0
+        name = self._full_name().move_to([1.9, layer.get_neuron(lit).get_y(), 0])
+        arrow = Arrow(name.get_left(), layer.get_neuron(lit).get_right(), buff=0.15, color=colors.TEXT_DIM,
+                      stroke_width=4, max_tip_length_to_length_ratio=0.12)
+        with self.beat(self.said["one"]) as beat:
+            self.play(Write(title), FadeIn(_boxed(layer)), FadeIn(head), run_time=1.2)
+            self.play(FadeIn(name), GrowArrow(arrow), run_time=0.8)
+            beat.wait_until("lights up")
+            self.play(Indicate(layer.get_neuron(lit), color=colors.NEURON_ACTIVE), run_time=1.0)
+        self.title, self.layer_a, self.head_a, self.name_a, self.arrow_a = title, layer, head, name, arrow
 
-    def spread_over_neurons(self):
-        t = self.narrate("In trained networks a single neuron rarely means one clean thing. If features are "
-                         "nearly perpendicular directions, a feature is a pattern over many neurons at once.")
-        layer = self.layer_a
-        frame = SurroundingRectangle(layer, color=colors.ATTRIBUTE, buff=0.12, corner_radius=0.1)
-        name = Text(self.feature_names[0], font_size=FONT, color=colors.ATTRIBUTE).next_to(frame, DOWN, buff=0.2)
-        used = _caption(f"its strongest neuron carries {100 * self.largest_share_a:.2f}% of it", SMALL)
-        used.next_to(name, DOWN, buff=0.15)
-        self.play(*layer.change_values_animations(self.pattern_a), run_time=2.0)
-        self.play(FadeOut(self.arrow_a), FadeOut(self.note), ReplacementTransform(self.name_a, name),
-                  Create(frame), run_time=1.2)
-        self.play(FadeIn(used), run_time=0.8)
-        self.wait(max(0.5, t - 4.0))
-        self.frame_a, self.name_a, self.used_a = frame, name, used
+    def spread_over_neurons(self) -> None:
+        layer = self._layer(self.pattern_a).move_to([0, self.layer_a.get_y(), 0])
+        head = style.text(f"{self.model_name}: {format_int(self.n_neurons)} neurons", size=style.CAPTION,
+                          color=colors.TEXT_DIM).next_to(layer, UP, buff=0.25)
+        frame = SurroundingRectangle(layer, color=colors.TEXT_DIM, buff=0.12, corner_radius=0.1)
+        name = self._full_name().next_to(frame, DOWN, buff=0.25)
+        carried = style.text(f"half of it: {format_int(self.pair.half_neurons)} neurons", size=style.CAPTION,
+                             color=colors.TEXT_DIM)
+        carried.next_to(name, DOWN, buff=0.2)
+        with self.beat(self.said["spread"]) as beat:
+            self.play(FadeOut(self.arrow_a), ReplacementTransform(self.head_a, head), run_time=0.6)
+            beat.wait_until("random direction")
+            self.play(ReplacementTransform(self.layer_a, layer), ReplacementTransform(self.name_a, name),
+                      Create(frame), run_time=1.6)
+            beat.wait_until("takes")
+            self.play(FadeIn(carried), run_time=0.6)
+        self.layer_a, self.head_a, self.frame_a, self.name_a, self.carried_a = layer, head, frame, name, carried
 
-    def second_feature(self):
-        t = self.narrate(f"A second feature uses the same neurons with another pattern. In "
-                         f"{self.n_neurons:,} dimensions two such patterns sit about "
-                         f"{self.angle_ab:.1f} degrees apart, so they hardly disturb each other.")
-        layer_b = self._layer(np.zeros(self.n_neurons)).move_to(RIGHT * 3.2 + DOWN * 0.3)
-        head_b = _caption(f"the same {self.n_neurons:,} neurons", SMALL).next_to(layer_b, UP, buff=0.25)
-        frame_b = SurroundingRectangle(layer_b, color=colors.OTHER_CONCEPT, buff=0.12, corner_radius=0.1)
-        name_b = Text(self.feature_names[1], font_size=FONT, color=colors.OTHER_CONCEPT)
-        name_b.next_to(frame_b, DOWN, buff=0.2)
-        angle = VGroup(
-            _caption("angle between", SMALL),
-            _caption("the two patterns", SMALL),
-            Text(f"{self.angle_ab:.1f}°", font_size=40, color=colors.HIGHLIGHT),
-            _caption(f"(cos = {self.cos_ab:+.4f})".replace("-", "\u2212"), SMALL),
-        ).arrange(DOWN, buff=0.12).move_to(DOWN * 0.3)
-        self.play(FadeIn(_boxed(layer_b)), FadeIn(head_b), run_time=0.8)
-        self.play(*layer_b.change_values_animations(self.pattern_b), Create(frame_b), FadeIn(name_b), run_time=1.8)
-        self.play(FadeIn(angle, shift=UP * 0.2), run_time=1.0)
-        self.wait(max(0.5, t - 3.6))
-        self.second = VGroup(layer_b, head_b, frame_b, name_b, angle)
+    def second_feature(self) -> None:
+        f, pair = self.fact, self.pair
+        layer_b = self._layer(np.zeros(self.n_neurons)).move_to([3.2, self.layer_a.get_y(), 0])
+        head_b = style.text(f"the same {format_int(self.n_neurons)}", size=style.CAPTION, color=colors.TEXT_DIM)
+        head_b.next_to(layer_b, UP, buff=0.25)
+        frame_b = SurroundingRectangle(layer_b, color=colors.TEXT_DIM, buff=0.12, corner_radius=0.1)
+        name_b = style.text(f.attribute, size=style.LABEL, color=colors.ATTRIBUTE).next_to(frame_b, DOWN, buff=0.25)
+        angle = VGroup(style.text(format_degrees(pair.angle_deg, 1), size=style.HEADING, color=colors.HIGHLIGHT),
+                       style.math(rf"\cos = {format_signed(pair.cos, 4)}", size=style.CAPTION,
+                                  color=colors.TEXT_DIM)).arrange(DOWN, buff=0.2)
+        angle.move_to([0, self.layer_a.get_y(), 0])
+        first = VGroup(self.layer_a, self.head_a, self.frame_a, self.name_a, self.carried_a)
+        dx = -3.2 - first.get_x()  # the first pattern moves over to the left
+        arc = VGroup(Arrow(angle.get_left() + LEFT * 0.1, self.frame_a.get_right() + RIGHT * dx, buff=0.15, color=colors.TEXT_DIM,
+                           stroke_width=3, max_tip_length_to_length_ratio=0.2),
+                     Arrow(angle.get_right() + RIGHT * 0.1, frame_b.get_left(), buff=0.15, color=colors.TEXT_DIM,
+                           stroke_width=3, max_tip_length_to_length_ratio=0.2))
+        with self.beat(self.said["second"]) as beat:
+            self.play(first.animate.shift(RIGHT * dx), FadeIn(_boxed(layer_b)), FadeIn(head_b),
+                      run_time=0.8)
+            self.play(*layer_b.change_values_animations(self.pattern_b), Create(frame_b), FadeIn(name_b), run_time=1.4)
+            beat.wait_until("apart")
+            self.play(FadeIn(angle, shift=UP * 0.2), GrowArrow(arc[0]), GrowArrow(arc[1]), run_time=1.0)
+        self.second = VGroup(layer_b, head_b, frame_b, name_b, angle, arc)
 
-    def sparse_autoencoder(self):
-        t = self.narrate("Reading such patterns back into features is an open research problem. One tool "
-                         "to look up: the sparse autoencoder. It rewrites each neuron pattern as a mix of "
-                         "a few out of very many candidate features, then checks it can rebuild the pattern.")
-        old = VGroup(self.layer_a, self.head_a, self.frame_a, self.name_a, self.used_a, self.second)
-        term = Text("sparse autoencoder", font_size=40, color=colors.HIGHLIGHT).next_to(self.title, DOWN, buff=0.3)
+    def sparse_autoencoder(self) -> None:
+        sae = self.sae
         n_in, n_feat, _ = self.sae_layers
+        old = VGroup(self.layer_a, self.head_a, self.frame_a, self.name_a, self.carried_a, self.second)
+        term = style.text("sparse autoencoder", size=style.HEADING, color=colors.HIGHLIGHT)
+        term.move_to(self.title)
+        scale = float(np.max(np.abs(sae.neurons)))
         net = NeuralNetworkDiagram(
             self.sae_layers,
-            activations=[np.maximum(self.sae_in, 0), self.sae_code, np.maximum(self.sae_out, 0)],
-            max_neurons=max(self.sae_layers) + 2, neuron_radius=0.12, neuron_buff=0.07, layer_buff=3.2,
-            edge_opacity=0.9,
+            activations=[np.clip(sae.neurons / scale, 0, 1), np.abs(sae.found_code) / np.max(np.abs(sae.found_code)),
+                         np.clip(sae.rebuilt / scale, 0, 1)],
+            max_neurons=max(self.sae_layers) + 2, neuron_radius=0.12, neuron_buff=0.07, layer_buff=3.4,
+            edge_opacity=0.6,
         )
-        net.scale_to_fit_height(min(net.height, 4.2)).next_to(term, DOWN, buff=0.35)
-        used = VGroup(*(net.get_edges_out_of(1, j) for j in self.sae_active))
-        halves = VGroup(*(Text(word, font_size=SMALL, color=colors.TEXT_DIM).next_to(net.get_edges(k), UP, buff=0.1)
-                          for k, word in enumerate(("encode", "decode"))))
+        net.scale_to_fit_height(min(net.height, 4.0)).move_to([0, -0.35, 0])
+        used = VGroup(*(net.get_edges_out_of(1, j) for j in sae.found))
+        halves = VGroup(*(style.text(word, size=style.CAPTION, color=colors.TEXT_DIM)
+                          .next_to(net.get_edges(k), UP, buff=0.1) for k, word in enumerate(("encode", "decode"))))
         labels = VGroup(
-            _caption("neuron\nactivations", SMALL).next_to(net.get_layer(0), LEFT, buff=0.35),
-            _caption(f"{n_feat} candidate features,\n{len(self.sae_active)} switched on",
-                     SMALL, colors.TEXT).next_to(net.get_layer(1), DOWN, buff=0.2),
-            _caption("rebuilt\nactivations", SMALL).next_to(net.get_layer(2), RIGHT, buff=0.35),
+            style.text("pattern", size=style.CAPTION).next_to(net.get_layer(0), LEFT, buff=0.35),
+            style.math(rf"{len(sae.found)} \text{{ of }} {n_feat}", size=style.CAPTION)
+            .next_to(net.get_layer(1), DOWN, buff=0.2),
+            style.text("rebuilt", size=style.CAPTION).next_to(net.get_layer(2), RIGHT, buff=0.35),
         )
-        self.play(FadeOut(old), run_time=0.8)
-        self.play(Write(term), run_time=1.0)
-        self.play(LaggedStart(FadeIn(_boxed(net.get_layer(0))), Create(net.get_edges(0)),
-                              FadeIn(_boxed(net.get_layer(1))), Create(net.get_edges(1)),
-                              FadeIn(_boxed(net.get_layer(2))), lag_ratio=0.4), run_time=2.5)
-        self.play(FadeIn(labels), FadeIn(halves), run_time=1.0)
-        self.play(used.animate.set_stroke(colors.NEURON_ACTIVE, width=2.5, opacity=1), run_time=1.0)
-        self.wait(max(0.5, t - 6.3))
-        self.sae = VGroup(term, net, labels, halves)
+        with self.beat(self.said["sae"]) as beat:
+            self.play(FadeOut(old), ReplacementTransform(self.title, term), run_time=0.8)
+            self.play(LaggedStart(FadeIn(_boxed(net.get_layer(0))), Create(net.get_edges(0)),
+                                  FadeIn(_boxed(net.get_layer(1))), Create(net.get_edges(1)),
+                                  FadeIn(_boxed(net.get_layer(2))), lag_ratio=0.4), run_time=2.2)
+            self.play(FadeIn(labels), FadeIn(halves), run_time=0.8)
+            beat.wait_until("a search")
+            self.play(used.animate.set_stroke(colors.NEURON_ACTIVE, width=2.5, opacity=1), run_time=1.0)
+        self.sae_group = VGroup(term, net, labels, halves)
 
-    def closing_card(self):
-        t = self.narrate("So: an MLP's rows read directions, its columns write them, and the neurons between "
-                         "may carry far more features than their count, each one spread thin. Thanks for "
-                         "watching.")
-        lines = VGroup(
-            Text("rows of W↑ read directions", font_size=FONT, color=colors.TEXT),
-            Text("columns of W↓ write directions", font_size=FONT, color=colors.TEXT),
-            Text("features: combinations of neurons, not single neurons", font_size=FONT, color=colors.TEXT),
-            Text("to look up: superposition · sparse autoencoder", font_size=FONT, color=colors.HIGHLIGHT),
-        ).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
-        box = RoundedRectangle(width=lines.width + 0.8, height=lines.height + 0.7, corner_radius=0.2,
-                               stroke_color=colors.MLP, stroke_width=3)
-        card = VGroup(box, lines).move_to(UP * 0.3)
-        lines.move_to(box)
-        thanks = Text("Thanks for watching", font_size=34, color=colors.TEXT).next_to(card, DOWN, buff=0.45)
-        heading = Text("What to keep", font_size=34, color=colors.TEXT).move_to(self.title)
-        self.play(FadeOut(self.sae), ReplacementTransform(self.title, heading), run_time=0.8)
-        self.play(Create(box), LaggedStart(*(FadeIn(m, shift=RIGHT * 0.2) for m in lines), lag_ratio=0.3),
-                  run_time=2.2)
-        self.play(FadeIn(thanks), run_time=1.0)
-        self.wait(max(1.0, t - 4.0))
+    def closing_card(self) -> None:
+        recap = VGroup(_row_icon(), _column_icon(), _spread_icon())
+        words = ("rows read", "columns write", "features spread")
+        labels = [style.text(w, size=style.LABEL) for w in words]
+        slot = max(max(i.width, t.width) for i, t in zip(recap, labels)) + 0.6
+        for k, (icon, label) in enumerate(zip(recap, labels)):
+            icon.move_to([(k - 1) * slot, 0, 0])
+            label.move_to([(k - 1) * slot, -recap.height / 2 - 0.3, 0], aligned_edge=UP)  # tops: all have ascenders
+        items = VGroup(*(VGroup(icon, label) for icon, label in zip(recap, labels)))
+        look = style.text("look up: superposition · sparse autoencoder", size=style.LABEL, color=colors.HIGHLIGHT)
+        thanks = style.text("Thanks for watching", size=style.HEADING)
+        card = VGroup(thanks, items, look).arrange(DOWN, buff=0.55)
+        credit = VGroup(*(style.text(line, size=style.CAPTION, color=colors.TEXT_DIM)
+                          for line in credit_lines(self.credit)))
+        if len(credit):
+            credit.arrange(DOWN, buff=0.1)
+            VGroup(card, credit).arrange(DOWN, buff=0.5)
+        VGroup(card, credit).move_to([0, 0, 0])
+        style.fit_in_safe_frame(VGroup(card, credit))
+        with self.beat(self.said["end"]) as beat:
+            self.play(FadeOut(self.sae_group), run_time=0.6)
+            self.play(LaggedStart(*(FadeIn(m, shift=UP * 0.2) for m in items), lag_ratio=0.4), run_time=1.8)
+            beat.wait_until("thanks")
+            self.play(FadeIn(thanks), FadeIn(look), *( [FadeIn(credit)] if len(credit) else []), run_time=1.0)
+
+
+# -- the closing card's little pictures ---------------------------------------------------------------------
+def _grid(rows: int = 4, cols: int = 4, cell: float = 0.3) -> VGroup:
+    cells = VGroup(*(Rectangle(width=cell, height=cell, stroke_width=1.5, stroke_color=colors.MLP,
+                               fill_color=colors.MLP, fill_opacity=0.2) for _ in range(rows * cols)))
+    return cells.arrange_in_grid(rows=rows, cols=cols, buff=0.04)
+
+
+def _row_icon() -> VGroup:
+    grid = _grid()
+    for cell in grid[4:8]:
+        cell.set_fill(colors.HIGHLIGHT, opacity=0.8).set_stroke(colors.HIGHLIGHT)
+    return grid
+
+
+def _column_icon() -> VGroup:
+    grid = _grid()
+    for cell in grid[1::4]:
+        cell.set_fill(colors.HIGHLIGHT, opacity=0.8).set_stroke(colors.HIGHLIGHT)
+    return grid
+
+
+def _spread_icon() -> VGroup:
+    lit = (0.9, 0.3, 0.7, 0.0, 0.5, 0.8, 0.2)  # a drawing, not data: most neurons lit a little
+    dots = VGroup(*(Circle(radius=0.11, stroke_color=colors.TEXT_DIM, stroke_width=1.5,
+                           fill_color=colors.interpolate_hex(colors.NEURON_INACTIVE, colors.NEURON_ACTIVE, v),
+                           fill_opacity=1) for v in lit))
+    return dots.arrange(RIGHT, buff=0.06)

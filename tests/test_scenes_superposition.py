@@ -1,5 +1,5 @@
-"""Scenes 13 and 15 (PerpendicularityExperiment, FeaturesOutro; DimensionGrowth has
-test_scene_dimension_growth.py): their pure helpers and the numbers each ``prepare()`` computes, checked
+"""Scene 13 (PerpendicularityExperiment; DimensionGrowth has test_scene_dimension_growth.py, FeaturesOutro
+test_scene_outro.py): its pure helpers and the numbers each ``prepare()`` computes, checked
 without rendering (the experiment on a small, fast run)."""
 
 from __future__ import annotations
@@ -9,43 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
-from scenes.outro import FeaturesOutro, largest_share, neuron_pattern, sparse_code_example
-
-# -- scene 15: outro ----------------------------------------------------------------------------------------
-
-
-def test_neuron_pattern_is_scaled_and_clipped():
-    v = np.array([0.0, 1.0, -1.0, 4.0])
-    p = neuron_pattern(v, spread=1.0)
-    assert p.max() == 1.0 and p.min() >= -1.0
-    assert np.all(np.sign(p) == np.sign(v))
-
-
-def test_largest_share():
-    assert largest_share(np.array([3.0, 4.0])) == pytest.approx(16 / 25)
-    assert largest_share(np.zeros(3)) == 0.0
-
-
-def test_sparse_code_example_rebuilds_its_input_from_few_features():
-    neurons, code, rebuilt = sparse_code_example(6, 14, (3, 9), seed=7)
-    assert np.count_nonzero(code) == 2 and code[3] > code[9] > 0
-    np.testing.assert_allclose(rebuilt, neurons)
-    with pytest.raises(ValueError):
-        sparse_code_example(6, 14, (20,), seed=7)
-
-
-def test_features_outro_prepare_two_random_patterns_nearly_perpendicular():
-    s = prepared(FeaturesOutro)
-    assert s.n_neurons == 49_152
-    assert abs(s.angle_ab - 90.0) < 1.0  # std of cos is 1/sqrt(49,152) ≈ 0.0045
-    assert s.angle_ab == pytest.approx(math.degrees(math.acos(s.cos_ab)))
-    assert s.largest_share_a < 0.01
-
-
 # -- scene 13: the experiment (a small, fast run in a private cache) -----------------------------------------
-
 from llmfacts.compute.superposition import levenshtein_bound, welch_bound  # noqa: E402
+from llmfacts.testing import prepared_scene as prepared  # the instance after prepare() only
 from scenes.experiment import PerpendicularityExperiment, pairs_near_parallel  # noqa: E402
 
 SMALL_RUN = dict(n=300, d=20, opt_steps=60, snapshot_every=5, classic_steps=60, max_snapshots=8, device="cpu")

@@ -40,6 +40,7 @@ __all__ = [
     "unit_vectors",
     "neuron_pattern",
     "largest_share",
+    "neurons_for_share",
     "answer_contributions",
     "LearnedBlock",
     "learned_block",
@@ -77,6 +78,18 @@ def largest_share(direction: np.ndarray) -> float:
     v = np.asarray(direction, dtype=float).reshape(-1)
     total = float(v @ v)
     return float(np.max(v**2)) / total if total > 0 else 0.0
+
+
+def neurons_for_share(direction: np.ndarray, share: float = 0.5) -> int:
+    """The fewest components whose squares add up to at least ``share`` of the direction's squared length
+    (its largest ones): how many neurons it takes to carry that share of a feature."""
+    if not 0 < share <= 1:
+        raise ValueError(f"share must lie in (0, 1], got {share}")
+    v = np.sort(np.asarray(direction, dtype=float).reshape(-1) ** 2)[::-1]
+    total = float(v.sum())
+    if total == 0:
+        return 0
+    return int(np.searchsorted(np.cumsum(v), share * total * (1 - 1e-12)) + 1)
 
 
 def answer_contributions(W_up: np.ndarray, b_up: np.ndarray, W_down: np.ndarray, x: np.ndarray,
@@ -274,6 +287,7 @@ class FeaturePair:
     cos: float  #: their cosine
     angle_deg: float  #: the angle between them
     largest_share: float  #: share of the first direction's squared length in its largest component
+    half_neurons: int  #: the fewest neurons that carry half of the first direction's squared length
 
     @property
     def n_neurons(self) -> int:
@@ -289,7 +303,7 @@ def feature_pair(lecture: Lecture, seed: int = 7) -> FeaturePair:
     dirs = unit_vectors(2, int(lecture.transformer.d_mlp), seed)
     cos = float(np.clip(dirs[0] @ dirs[1], -1.0, 1.0))
     return FeaturePair(directions=dirs, cos=cos, angle_deg=float(np.degrees(np.arccos(cos))),
-                       largest_share=largest_share(dirs[0]))
+                       largest_share=largest_share(dirs[0]), half_neurons=neurons_for_share(dirs[0], 0.5))
 
 
 # ------------------------------------------------------------------------------------------------- sparse
