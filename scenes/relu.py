@@ -90,10 +90,13 @@ class ReluGate(MlpFactScene):
     @classmethod
     def describe(cls, lecture: Lecture) -> str:
         rows = lecture.gate_table()
-        names = ", ".join(f"{r.first} {r.last}" for r in rows)
+        f = lecture.fact
         through = [r for r in rows if r.relu > 0]
-        what = "an AND gate" if [r for r in through] == [rows[0]] else f"a gate {len(through)} of {len(rows)} pass"
-        return f"ReLU makes neuron 0 {what} ({names}); GELU beside it"
+        if through == [rows[0]]:
+            what = f"an AND gate of {f.first_name} and {f.last_name}"
+        else:
+            what = f"a gate that {len(through)} of {len(rows)} name pairs pass"
+        return f"ReLU makes neuron 0 {what}; GELU beside it"
 
     # -- numbers and sentences -------------------------------------------------------------------------------
     def check_parameters(self) -> None:

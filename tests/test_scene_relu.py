@@ -105,11 +105,11 @@ def test_active_neurons_are_counted_from_the_weights(key):
 
 
 def test_describe_follows_the_lecture():
-    assert ReluGate.describe(DEFAULT_LECTURE) == ("ReLU makes neuron 0 an AND gate (Michael Jordan, Michael Phelps, "
-                                                  "Alexis Jordan, Alexis Phelps); GELU beside it")
+    assert ReluGate.describe(DEFAULT_LECTURE) == "ReLU makes neuron 0 an AND gate of Michael and Jordan; GELU beside it"
     curie = ReluGate.describe(CURIE)
-    assert "Marie Curie" in curie and "Michael" not in curie
-    assert "AND gate" not in ReluGate.describe(LECTURES["loose_bias"])
+    assert "Marie and Curie" in curie and "Michael" not in curie
+    assert ReluGate.describe(LECTURES["loose_bias"]) == ("ReLU makes neuron 0 a gate that 3 of 4 name pairs pass; "
+                                                         "GELU beside it")
 
 
 @pytest.mark.parametrize(("attribute", "value"), [("decimals", -1), ("shown_neurons", 0), ("network_neurons", 2),
