@@ -47,12 +47,10 @@ import heapq
 import json
 import math
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field

@@ -53,8 +53,8 @@ from typing import Any, ClassVar
 import numpy as np
 from manim import Scene, ThreeDScene
 
-from llmfacts.compute.lecture import Lecture, LectureError, active_lecture, check_float, check_int
 import llmfacts.style  # noqa: F401  (registers the video's typeface as Text's default)
+from llmfacts.compute.lecture import Lecture, LectureError, active_lecture, check_float, check_int
 
 __all__ = ["StoryScene", "ThreeDStoryScene", "Beat", "reading_time", "LECTURE_ATTRIBUTES", "Int", "Float",
            "SceneParameterError"]

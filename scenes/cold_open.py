@@ -32,8 +32,7 @@ from manim import (
     Write,
 )
 
-from llmfacts import colors
-from llmfacts import style
+from llmfacts import colors, style
 from llmfacts.compute.lecture import Lecture
 from llmfacts.formatting import format_fixed, format_percent
 from llmfacts.mobjects import ProbabilityBars, TokenRow, TransformerFlow

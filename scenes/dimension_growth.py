@@ -146,6 +146,12 @@ def degrees_text(deg: float) -> str:
     return f"{deg:g}"
 
 
+def _boxes_meet(a, b, pad: float = 0.05) -> bool:
+    """Whether the bounding boxes of two mobjects intersect (with ``pad`` to spare)."""
+    return not (a.get_right()[0] + pad < b.get_left()[0] or b.get_right()[0] + pad < a.get_left()[0]
+                or a.get_top()[1] + pad < b.get_bottom()[1] or b.get_top()[1] + pad < a.get_bottom()[1])
+
+
 def _nice_step(top: int) -> int:
     for step in (1, 2, 3, 5, 10, 15, 20, 25, 50, 100):
         if top / step <= 5:
@@ -530,12 +536,17 @@ class DimensionGrowth(StoryScene):
             plot = self.plot
             d1 = Dot(plot.point(s.example_d, math.log10(s.example_fit)), color=colors.HIGHLIGHT, radius=0.06)
             l1 = self._label(rf"\le {tex_int(s.example_fit)}\ \text{{in}}\ d = {tex_int(s.example_d)}")
-            l1.next_to(d1, RIGHT + DOWN, buff=0.12)
+            room_below = d1.get_center()[1] - plot.axes.c2p(10.0 ** plot.lo, 1.0)[1]
+            l1.next_to(d1, RIGHT + (DOWN if room_below > 0.6 else UP), buff=0.12)  # clear of the x labels
             marks = VGroup(d1, l1)
             if s.example_need_d > s.example_d:
                 d2 = Dot(plot.point(s.example_need_d, math.log10(s.example_n)), color=colors.HIGHLIGHT, radius=0.06)
                 l2 = self._label(rf"{tex_int(s.example_n)}\ \text{{need}}\ d \ge {tex_int(s.example_need_d)}")
                 l2.next_to(d2, LEFT, buff=0.15)
+                if _boxes_meet(l1, l2):  # dots close together (a small d, a tall chart): lift it above
+                    l2.next_to(d2, UP + LEFT, buff=0.12)
+                    if _boxes_meet(l1, l2):
+                        l2.shift(UP * (l1.get_top()[1] - l2.get_bottom()[1] + 0.12))
                 marks.add(d2, l2)
             self.play(FadeIn(marks), run_time=1.0)
             self.example_marks = marks

@@ -32,8 +32,7 @@ from manim import (
     VGroup,
 )
 
-from llmfacts import colors
-from llmfacts import style
+from llmfacts import colors, style
 from llmfacts.compute.geometry import angle_degrees, nearest_point, span_coordinates
 from llmfacts.compute.lecture import Lecture
 from llmfacts.formatting import format_fixed, format_spoken

@@ -9,7 +9,6 @@ from llmfacts.testing import prepared_scene as prepared  # the instance after pr
 from scenes.inside_mlp import InsideTheMlp
 
 
-
 def test_inside_mlp_numbers():
     scene = prepared(InsideTheMlp)
     assert scene.toy.d_hidden == 48

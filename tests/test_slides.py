@@ -24,8 +24,8 @@ from bs4 import BeautifulSoup
 
 from llmfacts import slides
 from llmfacts.slides import MANIM_SLIDES_VERSION, REVEALJS_VERSION, as_slides, build_deck
-from llmfacts.storyboard import REPO_ROOT, SceneEntry
 from llmfacts.story import StoryScene
+from llmfacts.storyboard import REPO_ROOT, SceneEntry
 from tests.fixtures.slides_fixture import LecturerTiny
 from tests.fixtures.tiny_scene import TinyStory
 

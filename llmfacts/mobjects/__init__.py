@@ -5,6 +5,14 @@ animations, neurons, block diagrams, charts and bars, and layout helpers. Every 
 The mobjects take plain numbers and arrays; they never compute the model (that is :mod:`llmfacts.compute`).
 """
 
+from llmfacts.mobjects import bars as _bars
+from llmfacts.mobjects import charts as _charts
+from llmfacts.mobjects import diagrams as _diagrams
+from llmfacts.mobjects import layout as _layout
+from llmfacts.mobjects import neurons as _neurons
+from llmfacts.mobjects import numbers as _numbers
+from llmfacts.mobjects import products as _products
+from llmfacts.mobjects import weight_matrix as _weight_matrix
 from llmfacts.mobjects.bars import *  # noqa: F401,F403
 from llmfacts.mobjects.charts import *  # noqa: F401,F403
 from llmfacts.mobjects.diagrams import *  # noqa: F401,F403
@@ -13,9 +21,6 @@ from llmfacts.mobjects.neurons import *  # noqa: F401,F403
 from llmfacts.mobjects.numbers import *  # noqa: F401,F403
 from llmfacts.mobjects.products import *  # noqa: F401,F403
 from llmfacts.mobjects.weight_matrix import *  # noqa: F401,F403
-from llmfacts.mobjects import bars as _bars, charts as _charts, diagrams as _diagrams, layout as _layout
-from llmfacts.mobjects import neurons as _neurons, numbers as _numbers, products as _products
-from llmfacts.mobjects import weight_matrix as _weight_matrix
 
 __all__ = [*_weight_matrix.__all__, *_neurons.__all__, *_products.__all__, *_diagrams.__all__, *_charts.__all__,
            *_numbers.__all__, *_bars.__all__, *_layout.__all__]

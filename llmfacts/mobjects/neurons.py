@@ -38,7 +38,7 @@ from manim import (
 )
 
 from llmfacts import colors, style
-from llmfacts.mobjects.weight_matrix import HiddenEntryError, ChangeDecimalAndColor, shown_indices
+from llmfacts.mobjects.weight_matrix import ChangeDecimalAndColor, HiddenEntryError, shown_indices
 
 
 def _neuron_fill(value: float, scale: float, threshold: float) -> str:

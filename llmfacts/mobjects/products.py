@@ -62,8 +62,8 @@ from manim import (
     Indicate,
     MathTex,
     Mobject,
-    SurroundingRectangle,
     Succession,
+    SurroundingRectangle,
     VGroup,
 )
 
