@@ -37,8 +37,7 @@ from manim import (
     linear,
 )
 
-from llmfacts import colors
-from llmfacts import style
+from llmfacts import colors, style
 from llmfacts.compute.lecture import Lecture
 from llmfacts.formatting import format_int
 from llmfacts.mobjects import EmbeddingVector, TokenRow, TransformerFlow, VectorIcon
@@ -100,7 +99,8 @@ class TransformerRefresher(StoryScene):
     def layout_tokens_and_columns(self) -> None:
         """Token boxes in a row, each over its column of numbers (the columns are shown in the next step)."""
         self.tokens = TokenRow(self.words, token_colors=self.token_colors, font_size=style.BODY, buff=0.5)
-        self.columns = VGroup(*(EmbeddingVector(values, max_rows=self.rows_shown, decimals=2, font_size=style.LABEL)
+        self.columns = VGroup(*(EmbeddingVector(values, max_rows=self.rows_shown, decimals=2,
+                                                font_size=style.MIN_MATH_FONT_SIZE)
                                 for values in self.vectors))
         slots = [max(col.width, cell.width) for col, cell in zip(self.columns, self.tokens.cells)]
         x = 0.0

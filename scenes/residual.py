@@ -1,15 +1,12 @@
-"""Scene 9: the block's output is added back to the vector that flowed in; every token goes through at once.
+"""Scene 9: the block's output is added back to the vector that flowed in, as arrows; what it reads; the scale.
 
-What flows out is ``E + MLP(E)`` for the full name: its dot products with the first-name, last-name and
-attribute directions (``trace.readout_in``, ``trace.gained``, ``trace.readout_out``) are computed by the toy
-block and shown as they come out, small side effects of b↓ included. Then the same block runs on every
-token of the prompt in parallel, each token's real toy vector in and out: the first-name token holds only
-the first name (attention has not yet brought the last name to it), the last-name token holds both names,
-and every other word ("plays", "the", ...) holds its own direction, perpendicular to every named one
-(:meth:`llmfacts.compute.toy_mlp.ToyMLP.word_direction`). Under each token is its output's dot product
-with the attribute direction (``readout_out``); the narration says which tokens gained the attribute,
-from ``gained``. GPT-3's neuron count per token (``d_mlp``) and its context length come from
-:func:`llmfacts.compute.gpt3.count_parameters`.
+What flows out is ``E + MLP(E)`` for the full name. The arrows are exact shadows of the toy block's
+vectors on two perpendicular directions - the two names' sum and the attribute - (coordinates from
+:func:`residual_plane`), so the picture shows how far each vector really reaches along them. The dot
+products with the first-name, last-name and attribute directions (``trace.readout_in``, ``trace.gained``,
+``trace.readout_out``) are shown as they come out, b↓'s small effect on the names included and said from the
+computed values. The transformer's neuron count per token (``d_mlp``) and context length come from the
+lecture's transformer.
 
 Render::
 
@@ -18,231 +15,181 @@ Render::
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
     Arrow,
+    Axes,
     Create,
     FadeIn,
     FadeOut,
+    GrowArrow,
     Indicate,
     LaggedStart,
-    MathTex,
     ShowPassingFlash,
-    SurroundingRectangle,
     VGroup,
-    Write,
 )
 
-from llmfacts import colors
-from llmfacts.compute.gpt3 import count_parameters
+from llmfacts import colors, style
+from llmfacts.compute.lecture import Lecture
 from llmfacts.formatting import format_int, format_signed
-from llmfacts.mobjects import (
-    EmbeddingVector,
-    LabeledBox,
-    MlpBlockDiagram,
-    TokenRow,
-    VectorIcon,
-    fit_width,
-    grid_table,
-)
-from scenes._mlp_common import MEDIUM, SMALL, MlpFactScene
+from llmfacts.mobjects import MlpBlockDiagram, TokenRow, grid_table
+from scenes._mlp_common import MlpFactScene
 
-__all__ = ["ResidualAdd"]
+__all__ = ["ResidualAdd", "residual_plane"]
+
+
+def residual_plane(lecture: Lecture) -> dict[str, np.ndarray]:
+    """Coordinates of ``E``, ``MLP(E)`` and ``E + MLP(E)`` (the full name's trace) along two orthonormal
+    directions: ``u`` = the two name directions' sum, normalised (orthogonalised against the attribute), and
+    ``a`` = the attribute direction. Exact projections: the picture's arrows are the vectors' shadows."""
+    mlp, fact, trace = lecture.toy_mlp(), lecture.fact, lecture.trace()
+    a = mlp.direction(fact.attribute)
+    names = mlp.direction(fact.first_name) + mlp.direction(fact.last_name)
+    u = names - (names @ a) * a
+    u = u / np.linalg.norm(u)
+    return {key: np.array([vec @ u, vec @ a]) for key, vec in
+            (("E", trace.x), ("MLP", trace.down), ("out", trace.out))}
 
 
 class ResidualAdd(MlpFactScene):
-    """E + MLP(E): what flows out encodes the two names and the attribute; all tokens in parallel.
+    """E + MLP(E) as arrows: what flows out still holds the two names and now the attribute; the scale of a
+    real block.
 
-    Parameters (class attributes; see :class:`scenes._mlp_common.MlpFactScene`):
-
-    * ``first_name``, ``last_name``, ``attribute`` - the fact (Michael, Jordan, basketball);
-    * ``d_model`` (12), ``hidden_factor`` (4), ``up_bias`` (-1), ``seed``, ``overlap`` - the toy block;
-    * ``shown_rows`` (6) - entries shown per vector, ellipsis included; ``decimals`` (2);
-    * ``prompt_tail`` - the prompt's words after the name (``("plays", "the", "sport", "of")``); each one's
-      token holds the word's own direction (``ToyMLP.word_direction``) and gets its own readout;
-    * ``column_pitch`` (2.0) - horizontal distance between the tokens' columns.
+    Layout parameters (class attributes; see :class:`scenes._mlp_common.MlpFactScene`): ``decimals`` (2).
     """
 
-    summary = "The output added back: Michael, Jordan and basketball; every token at once"
-    steps = ("add_back", "read_out", "every_token", "gpt3_scale")
+    steps = ("add_back", "read_out", "gpt3_scale")
 
-    prompt_tail: tuple[str, ...] = ("plays", "the", "sport", "of")
-    column_pitch: float = 2.0
+    @classmethod
+    def describe(cls, lecture: Lecture) -> str:
+        f = lecture.fact
+        return (f"E + MLP(E) as arrows: {f.first_name}, {f.last_name} and now {f.attribute}; "
+                f"{format_int(lecture.transformer.d_mlp)} neurons per token in {lecture.transformer.name}")
 
     def prepare(self) -> None:
         super().prepare()
         f = self.fact
         self.concepts = (f.first_name, f.last_name, f.attribute)
-        # the first-name token alone (before attention has brought the last name to it)
-        self.first_alone = self.mlp.run((f.first_name,), activation="relu")
-        self.hp = count_parameters().hp
-        self.tokens = (f.first_name, f.last_name, *self.prompt_tail)
-        # every token through the block: the first name alone, the last name holding both names (self.trace),
-        # every other word its own direction
-        self.token_traces = (
-            self.first_alone,
-            self.trace,
-            *(self.mlp.run(self.mlp.word_direction(w), activation="relu") for w in self.prompt_tail),
-        )
+        self.plane = self.lecture.cached(residual_plane)
+        self.hp = self.lecture.transformer
+        self.n_tokens = len(self.lecture.prompt_tokens())
 
+    # -- add back -----------------------------------------------------------------------------------------
     def add_back(self) -> None:
-        trace = self.trace
-        self.say("Finally, what the block computed is added to the vector that flowed in. "
-                 "The vector takes a detour through the block, and the two paths meet again.")
-        diagram = MlpBlockDiagram().scale(0.65)
-        diagram.move_to([0, 2.6, 0])
-        self.diagram = diagram
-        opts = dict(max_rows=self.shown_rows, decimals=self.decimals)
-        x = EmbeddingVector(trace.x, **opts)
-        plus = MathTex("+", font_size=44)
-        down = EmbeddingVector(trace.down, **opts)
-        equals = MathTex("=", font_size=44)
-        out = EmbeddingVector(trace.out, **opts)
-        row = VGroup(x, plus, down, equals, out).arrange(RIGHT, buff=0.5)
-        row.move_to([0, -0.9, 0]).to_edge(LEFT, buff=0.6)
-        labels = VGroup(
-            MathTex("E", font_size=36, color=colors.DATA),
-            MathTex(r"\mathrm{MLP}(E)", font_size=36, color=colors.MLP),
-            MathTex(r"E + \mathrm{MLP}(E)", font_size=36),
-        )
-        for lab, vec in zip(labels, (x, down, out)):
-            lab.next_to(vec, UP, buff=0.25)
-        labels.set_y(max(l.get_y() for l in labels))
-        self.vectors = VGroup(row, labels)
-        self.out_vec = out
-        self.play(FadeIn(diagram), run_time=1.2)
-        self.play(FadeIn(x), FadeIn(labels[0]), run_time=0.8)
-        self.play(FadeIn(plus), FadeIn(down), FadeIn(labels[1]), run_time=0.8)
-        flash = diagram.get_residual_path().copy().set_stroke(colors.HIGHLIGHT, width=6)
-        self.play(ShowPassingFlash(flash, time_width=0.6), Indicate(diagram.get_add_node(), color=colors.HIGHLIGHT),
-                  run_time=1.5)
-        self.play(FadeIn(equals), FadeIn(out), FadeIn(labels[2]), run_time=1.0)
-        self.finish()
+        with self.beat("Finally, what the block computed is added to the vector that flowed in: the vector "
+                       "takes a detour through the block, and the two paths meet again.") as beat:
+            self.diagram = MlpBlockDiagram().scale(0.62)
+            self.diagram.move_to([0, style.SAFE_FRAME.y_max - self.diagram.height / 2, 0])
+            self.play(FadeIn(self.diagram), run_time=1.2)
+            flash = self.diagram.get_residual_path().copy().set_stroke(colors.HIGHLIGHT, width=6)
+            beat.wait_until("meet")
+            self.play(ShowPassingFlash(flash, time_width=0.6),
+                      Indicate(self.diagram.get_add_node(), color=colors.HIGHLIGHT), run_time=1.5)
+        with self.beat(f"As arrows: E points along the two names; the block's output points along "
+                       f"{self.fact.attribute}; placed tip to tail, they add up to what flows on.") as beat:
+            self.draw_sum(beat)
+
+    def draw_sum(self, beat) -> None:
+        p = self.plane
+        xs = [0.0, p["E"][0], p["out"][0]]
+        ys = [0.0, p["E"][1], p["out"][1], p["MLP"][1]]
+        axes = Axes(x_range=(min(xs) - 0.2, max(xs) + 0.3, 0.5), y_range=(min(ys) - 0.2, max(ys) + 0.3, 0.5),
+                    x_length=7.2, y_length=4.2, tips=False,
+                    axis_config={"stroke_color": colors.DATA_DIM, "stroke_width": 2, "include_ticks": False})
+        axes.move_to([-1.2, -1.15, 0])
+        x_label = style.text(f"{self.fact.first_name} + {self.fact.last_name}", style.CAPTION, colors.TEXT_DIM)
+        x_label.next_to(axes.x_axis.get_right(), DOWN, buff=0.15).align_to(axes.x_axis, RIGHT)
+        y_label = style.text(self.fact.attribute, style.CAPTION, colors.ATTRIBUTE)
+        y_label.next_to(axes.y_axis.get_top(), RIGHT, buff=0.15)
+        origin = axes.c2p(0, 0)
+        e_end = axes.c2p(*p["E"])
+        out_end = axes.c2p(*p["out"])
+        e_arrow = Arrow(origin, e_end, buff=0, color=colors.VECTOR, stroke_width=6, max_tip_length_to_length_ratio=0.08)
+        mlp_arrow = Arrow(origin, axes.c2p(*p["MLP"]), buff=0, color=colors.MLP, stroke_width=6,
+                          max_tip_length_to_length_ratio=0.12)
+        out_arrow = Arrow(origin, out_end, buff=0, color=colors.HIGHLIGHT, stroke_width=6,
+                          max_tip_length_to_length_ratio=0.08)
+        e_tex = style.math("E", style.LABEL).next_to(e_arrow, DOWN, buff=0.12)
+        mlp_tex = style.math(r"\mathrm{MLP}(E)", style.LABEL, colors.MLP)
+        sum_tex = style.math(r"E + \mathrm{MLP}(E)", style.LABEL, colors.HIGHLIGHT)
+        self.play(FadeOut(self.diagram), Create(axes), FadeIn(x_label), FadeIn(y_label), run_time=1.0)
+        self.play(GrowArrow(e_arrow), FadeIn(e_tex), run_time=1.0)
+        mlp_tex.next_to(mlp_arrow, LEFT, buff=0.12)
+        self.play(GrowArrow(mlp_arrow), FadeIn(mlp_tex), run_time=1.0)
+        beat.wait_until("tip to tail")
+        self.play(mlp_arrow.animate.shift(e_end - origin), mlp_tex.animate.next_to(e_end + (out_end - e_end) / 2,
+                                                                                  RIGHT, buff=0.15), run_time=1.2)
+        sum_tex.next_to(out_arrow.get_center(), LEFT + UP, buff=0.15)
+        self.play(GrowArrow(out_arrow), FadeIn(sum_tex), run_time=1.0)
+        self.sum_picture = VGroup(axes, x_label, y_label, e_arrow, mlp_arrow, out_arrow, e_tex, mlp_tex, sum_tex)
+
+    # -- read out -----------------------------------------------------------------------------------------
+    def nudge_sentence(self) -> str:
+        """What b↓ does to the two names, from the computed gains."""
+        f, gained = self.fact, self.trace.gained
+        names = (f.first_name, f.last_name)
+        shifts = [format_signed(gained[n], self.decimals + 1, true_minus=True) for n in names]
+        if all(abs(gained[n]) < 0.5 * 10.0 ** -(self.decimals + 1) for n in names):
+            return "The names come out exactly as they went in."
+        mlp, post = self.mlp, self.trace.post
+        from_weights = [float((mlp.W_down @ post) @ mlp.direction(n)) for n in names]
+        who = "The small bias B↓ also" if max(abs(w) for w in from_weights) < 1e-9 else "The block also"
+        return f"{who} nudges the names: {f.first_name} by {shifts[0]} and {f.last_name} by {shifts[1]}."
 
     def read_out(self) -> None:
         trace, f = self.trace, self.fact
-        self.say(f"Read what comes out along our three directions. {f.first_name} and {f.last_name} are still "
-                 f"there, and {f.attribute} has been added: {self.num(trace.readout_out[f.attribute])}. The small "
-                 f"bias b-down nudges the names by a few hundredths.")
-        header = [self.text("direction", MEDIUM, colors.TEXT_DIM),
-                  MathTex("E", font_size=32, color=colors.DATA),
-                  MathTex(r"+\,\mathrm{MLP}", font_size=32, color=colors.MLP),
-                  MathTex("=", font_size=32)]
-        body = []
-        for name in self.concepts:
-            body.append([self.word(name, MEDIUM),
-                         self.text(self.num(trace.readout_in[name]), MEDIUM),
-                         self.text(format_signed(trace.gained[name], self.decimals, true_minus=True), MEDIUM,
-                                   colors.MLP),
-                         self.text(self.num(trace.readout_out[name]), MEDIUM)])
-        table = grid_table([header, *body], col_buff=0.45, row_buff=0.3)
-        caption = self.text("dot products with the vector", SMALL, colors.TEXT_DIM)
-        block = VGroup(caption, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        fit_width(block, 6.6 - (self.out_vec.get_right()[0] + 0.5))
-        block.move_to([0, -0.6, 0]).to_edge(RIGHT, buff=0.5)
-        self.play(FadeIn(caption), FadeIn(table[0]), run_time=0.8)
-        self.play(LaggedStart(*(FadeIn(line, shift=LEFT * 0.2) for line in table[1:]), lag_ratio=0.4), run_time=2.0)
-        self.play(Indicate(table[3][3], color=colors.ATTRIBUTE), run_time=1.0)
-        self.finish(1.5)
+        with self.beat(f"Read what comes out along our three directions. {f.first_name} and {f.last_name} are "
+                       f"still there, and {f.attribute} has been added: {self.num(trace.readout_out[f.attribute])}. "
+                       + self.nudge_sentence()) as beat:
+            header = [style.text("reads", style.CAPTION, colors.TEXT_DIM), style.math("E", style.LABEL),
+                      style.math(r"+\,\mathrm{MLP}(E)", style.LABEL, colors.MLP),
+                      style.math(r"=", style.LABEL)]
+            body = [[style.text(name, style.LABEL, self.concept_color(name)),
+                     style.math(self.num(trace.readout_in[name]), style.LABEL),
+                     style.math(format_signed(trace.gained[name], self.decimals + 1, true_minus=True), style.LABEL,
+                                colors.MLP),
+                     style.math(self.num(trace.readout_out[name]), style.LABEL)] for name in self.concepts]
+            table = grid_table([header, *body], col_buff=0.5, row_buff=0.3)
+            table.move_to([4.3, -0.4, 0])
+            style.fit_in_safe_frame(table)
+            self.sum_picture.generate_target()
+            self.play(self.sum_picture.animate.scale(0.8).to_edge(LEFT, buff=0.8), FadeIn(table[0]), run_time=1.0)
+            self.play(LaggedStart(*(FadeIn(line, shift=LEFT * 0.2) for line in table[1:]), lag_ratio=0.4),
+                      run_time=2.0)
+            beat.wait_until("has been added")
+            self.play(Indicate(table[3][3], color=colors.ATTRIBUTE), run_time=1.0)
+            beat.wait_until("nudges" if "nudges" in beat.speech.spoken else "names")
+            self.play(Indicate(VGroup(table[1][2], table[2][2]), color=colors.MLP), run_time=1.0)
+        self.read_table = table
 
-    def every_token_narration(self) -> str:
-        """What :meth:`every_token` says, from the tokens' traces: which vectors moved along the attribute
-        (``gained``, as shown) and what each token reads (``readout_out``)."""
-        f, attr = self.fact, self.fact.attribute
-        zero = self.num(0.0)
-        readings = [self.num(t.readout_out[attr]) for t in self.token_traces]
-        moved = [k for k, t in enumerate(self.token_traces) if self.num(t.gained[attr]) != zero]
-        rest = [k for k in range(len(self.tokens)) if k not in moved]
-        # a change of the vector is visible when some entry moves by at least half the last decimal shown
-        all_changed = all(float(abs(t.down).max()) >= 0.5 * 10.0 ** -self.decimals for t in self.token_traces)
-        text = ("And this happens to every token's vector at the same time, each one on its own: the vectors "
-                "do not talk to each other here. ")
-        lead = "Every vector comes out changed, but along" if all_changed else "Along"
-        if moved == [1]:
-            text += (f"{lead} {attr} only the vector at {f.last_name} moves, since it already holds both "
-                     f"names: it reads {readings[1]}.")
-        elif moved:
-            text += f"{lead} {attr} these move: " + ", ".join(f"{self.tokens[k]} to {readings[k]}" for k in moved) + "."
-        else:
-            text += f"{lead} {attr} none of them moves."
-        if rest:
-            names = [self.tokens[k] if k < 2 else f"“{self.tokens[k]}”" for k in rest]
-            if len({readings[k] for k in rest}) == 1:
-                text += f" At {_spoken_list(names)} the {attr} reading is {readings[rest[0]]}."
-            else:
-                text += " Elsewhere it reads " + _spoken_list(
-                    [f"{readings[k]} at {name}" for k, name in zip(rest, names)]) + "."
-        return text
-
-    def every_token(self) -> None:
-        f, attr = self.fact, self.fact.attribute
-        self.say(self.every_token_narration())
-        self.play(*(FadeOut(m) for m in self.mobjects), run_time=0.8)
-        token_colors = [self.concept_color(f.first_name), self.concept_color(f.last_name)] + [None] * len(self.prompt_tail)
-        row = TokenRow(self.tokens, font_size=26, token_colors=token_colors)
-        n = len(self.tokens)
-        pitch = min(self.column_pitch, 13.2 / n)
-        xs = [(k - (n - 1) / 2) * pitch for k in range(n)]
-        for k, x in enumerate(xs):
-            row.get_token(k).set_x(x)
-        row.set_y(3.0)
-        columns = VGroup()
-        readouts = VGroup()
-        icon = dict(n_cells=self.mlp.d_model, cell_width=0.2, cell_height=0.1)
-        for k, (x, trace) in enumerate(zip(xs, self.token_traces)):
-            vec_in = VectorIcon(trace.x, **icon).move_to([x, 1.65, 0])
-            box = LabeledBox("MLP", width=min(1.25, pitch * 0.8), height=0.75, font_size=26).move_to([x, 0.1, 0])
-            vec_out = VectorIcon(trace.out, **icon).move_to([x, -1.45, 0])
-            a1 = Arrow(vec_in.get_bottom(), box.get_top(), buff=0.08, color=colors.TEXT_DIM, stroke_width=3,
-                       max_tip_length_to_length_ratio=0.3)
-            a2 = Arrow(box.get_bottom(), vec_out.get_top(), buff=0.08, color=colors.TEXT_DIM, stroke_width=3,
-                       max_tip_length_to_length_ratio=0.3)
-            columns.add(VGroup(vec_in, a1, box, a2, vec_out))
-            readout = VGroup(self.word(attr, SMALL), self.text(self.num(trace.readout_out[attr]), SMALL))
-            fit_width(readout.arrange(DOWN, buff=0.12), pitch * 0.9).next_to(vec_out, DOWN, buff=0.25)
-            readouts.add(readout)
-        gainers = [k for k, t in enumerate(self.token_traces) if self.num(t.gained[attr]) != self.num(0.0)]
-        marks = VGroup(*(SurroundingRectangle(readouts[k], color=colors.ATTRIBUTE, buff=0.1, corner_radius=0.08)
-                         for k in gainers))
-        self.token_row, self.columns = row, columns
-        self.play(FadeIn(row), run_time=0.8)
-        self.play(LaggedStart(*(FadeIn(c[0], shift=DOWN * 0.2) for c in columns), lag_ratio=0.1), run_time=1.0)
-        self.play(*(FadeIn(VGroup(c[1], c[2], c[3])) for c in columns), run_time=1.0)
-        self.play(*(FadeIn(c[4], shift=DOWN * 0.3) for c in columns), run_time=1.2)
-        self.play(LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in readouts), lag_ratio=0.2), run_time=1.2)
-        if len(marks):
-            self.play(*(Create(m) for m in marks), run_time=0.6)
-        self.token_readouts = VGroup(readouts, marks)
-        self.finish(1.5)
-
+    # -- scale --------------------------------------------------------------------------------------------
     def gpt3_scale(self) -> None:
-        hp = self.hp
-        n_tok = len(self.tokens)
-        here = hp.d_mlp * n_tok
-        full = hp.d_mlp * hp.context
-        self.say(f"In GPT-3 each token gets {format_int(hp.d_mlp)} neurons. With these {n_tok} tokens that is "
-                 f"{format_int(here)} neuron values in one block; with a full context of {format_int(hp.context)} "
-                 f"tokens, {format_int(full)}.")
-        self.play(FadeOut(self.token_readouts), run_time=0.5)
-        per = VGroup(*(self.text(format_int(hp.d_mlp), SMALL, colors.NEURON_ACTIVE).move_to(c[2])
-                       for c in self.columns))
-        self.play(*(c[2].label.animate.set_opacity(0) for c in self.columns), FadeIn(per), run_time=1.0)
-        lines = VGroup(
-            self.text(f"{n_tok} tokens × {format_int(hp.d_mlp)} neurons = {format_int(here)}", MEDIUM),
-            self.text(f"{format_int(hp.context)} tokens × {format_int(hp.d_mlp)} neurons = {format_int(full)}",
-                      MEDIUM, colors.NEURON_ACTIVE),
-        ).arrange(DOWN, buff=0.25)
-        lines.move_to([0, -2.75, 0])
-        self.play(FadeIn(lines[0], shift=UP * 0.2), run_time=1.0)
-        self.play(FadeIn(lines[1], shift=UP * 0.2), run_time=1.0)
-        self.finish(2.0)
-
-
-def _spoken_list(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+        hp, n_tok = self.hp, self.n_tokens
+        here, full = hp.d_mlp * n_tok, hp.d_mlp * hp.context
+        with self.beat(f"In {hp.name} each token gets {format_int(hp.d_mlp)} neurons in every MLP block. With "
+                       f"these {n_tok} tokens that is {format_int(here)} neuron values in one block; with a full "
+                       f"context of {format_int(hp.context)} tokens, {format_int(full)}.") as beat:
+            self.play(FadeOut(self.sum_picture), FadeOut(self.read_table), run_time=0.6)
+            words = list(self.lecture.prompt_tokens())
+            row = TokenRow(words, font_size=style.LABEL,
+                           token_colors=[colors.FIRST_NAME, colors.LAST_NAME] + [None] * (n_tok - 2))
+            row.move_to([0, 2.2, 0])
+            style.fit_in_safe_frame(row)
+            counts = VGroup(*(style.math(format_int(hp.d_mlp), style.CAPTION, colors.NEURON_ACTIVE)
+                              .next_to(row.get_token(k), DOWN, buff=0.3) for k in range(n_tok)))
+            lines = VGroup(
+                style.math(rf"{n_tok} \times {format_int(hp.d_mlp)} = {format_int(here)}", style.BODY),
+                style.math(rf"{format_int(hp.context)} \times {format_int(hp.d_mlp)} = {format_int(full)}",
+                           style.BODY, colors.NEURON_ACTIVE),
+            ).arrange(DOWN, buff=0.45).move_to([0, -1.2, 0])
+            self.play(FadeIn(row), run_time=0.8)
+            beat.wait_until("neurons")
+            self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in counts), lag_ratio=0.1), run_time=1.2)
+            beat.wait_until("these")
+            self.play(FadeIn(lines[0], shift=UP * 0.2), run_time=1.0)
+            beat.wait_until("full context")
+            self.play(FadeIn(lines[1], shift=UP * 0.2), run_time=1.0)

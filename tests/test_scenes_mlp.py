@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 
-import numpy as np
 import pytest
 
 from llmfacts.testing import dry_run, prepared_scene
@@ -59,30 +58,6 @@ def test_up_projection_prepares_the_story_numbers():
     assert scene.gpt3.matrix_shapes["up"] == (scene.gpt3.hp.d_mlp, scene.gpt3.hp.d_model)
 
 
-def test_residual_gains_the_attribute_only_at_the_full_name():
-    scene = prepared(scene_class("scenes.residual", "ResidualAdd"))
-    f = scene.fact
-    assert scene.trace.readout_out[f.attribute] == pytest.approx(1.0)
-    assert scene.first_alone.readout_out[f.attribute] == pytest.approx(0.0, abs=1e-12)
-    assert scene.hp.d_mlp == 4 * scene.hp.d_model
-
-
-def test_residual_every_token_has_its_real_vector_and_readout():
-    scene = prepared(scene_class("scenes.residual", "ResidualAdd"))
-    attr, mlp = scene.fact.attribute, scene.mlp
-    assert scene.tokens == ("Michael", "Jordan", "plays", "the", "sport", "of")
-    assert len(scene.token_traces) == len(scene.tokens)
-    np.testing.assert_array_equal(scene.token_traces[0].x, mlp.direction("Michael"))  # before attention
-    np.testing.assert_array_equal(scene.token_traces[1].x, mlp.token_vector("Michael", "Jordan"))
-    for word, trace in zip(scene.prompt_tail, scene.token_traces[2:]):
-        np.testing.assert_array_equal(trace.x, mlp.word_direction(word))
-        assert trace.post[0] == 0.0 and trace.gained[attr] == 0.0
-    assert [scene.num(t.readout_out[attr]) for t in scene.token_traces] == ["0.00", "1.00"] + ["0.00"] * 4
-    text = scene.every_token_narration()
-    assert "only the vector at Jordan moves" in text and "it reads 1.00" in text
-    assert "At Michael, “plays”, “the”, “sport” and “of” the basketball reading is 0.00." in text
-
-
 # -- every scene as shipped and with a lecturer's fact -------------------------------------------------------
 
 
@@ -91,9 +66,9 @@ def narration_of(cls, media_dir) -> list[str]:
     texts: list[str] = []
 
     class Recording(cls):
-        def narrate(self, text, duration=None):
+        def narrate(self, text, duration=None, **kwargs):
             texts.append(text)
-            return super().narrate(text, duration)
+            return super().narrate(text, duration, **kwargs)
 
     Recording.__name__ = cls.__name__
     seconds = dry_run(Recording, media_dir=media_dir, skip_animations=True)  # same clock, no frames
