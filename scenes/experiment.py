@@ -1,18 +1,19 @@
-"""Scene 13: 10,000 random 100-D vectors pushed apart; what the angle histogram really shows, and the bound.
+"""Scene 13: many random directions pushed toward perpendicular; what the angle histogram really shows, what
+is proven, and what a zoomed plot hides.
 
-Every figure comes from :mod:`llmfacts.compute.superposition`: the random vectors' angle statistics, the
-snapshots of the optimisation (read from the cache :func:`~llmfacts.compute.superposition.run_experiment`
-wrote; the parameters below are the ones it was run with, so the cache is hit), the Welch and
-linear-programming (Levenshtein) bounds, and the outcome of the "classic" loss.
+Every number comes from :func:`llmfacts.compute.experiment_story.experiment_story` (through
+``self.lecture.cached``): the lecture's two optimiser runs (``lecture.experiment_run``, read from the disk
+cache when present), the bounds, and what they show. The sentences are built from those values and branched
+on the story's predicates (:meth:`PerpendicularityExperiment.narration`).
 
-The story, beat by beat:
+The story, one idea a beat:
 
-1. random directions already bunch up near 90°, but their worst pair is far from it;
-2. an optimiser that targets the worst pair cuts the tails; the bulk cannot get narrower (its RMS cosine
-   is held up by a bound), so the share of pairs within ±1° barely moves;
-3. no arrangement at all can keep every pair within the Welch / LP limits, let alone within 89°-91°;
-4. a loss that looks perfect on an 80°-100° plot gets there by collapsing many pairs to nearly
-   parallel, which only the full 0°-180° axis (log scale) shows.
+1. random directions pile up near 90°; 2. on a log scale single pairs show, and the worst are far off;
+3. an optimiser that targets the worst pair cuts the tails; 4. the middle barely moves (an observation of
+this run); 5. a proof forces some pair at least the proven limit off 90°; 6. between that limit and this
+run's worst pair is open; 7. so the lecture's tolerance is ruled out (or not); 8. the reference video's
+"classic" loss looks perfect from 80° to 100°; 9. the whole axis shows its near-parallel bundles; 10. read
+the whole axis.
 
 Render::
 
@@ -30,374 +31,380 @@ from manim import (
     RIGHT,
     UP,
     Create,
-    DashedLine,
+    DashedVMobject,
     FadeIn,
     FadeOut,
-    Indicate,
     Line,
+    Rectangle,
     ReplacementTransform,
-    Text,
     Transform,
     VGroup,
     Write,
     linear,
 )
 
-from llmfacts import colors
-from llmfacts.compute.superposition import (
-    cos_to_deg,
-    levenshtein_bound,
-    run_experiment,
-    welch_bound,
-)
+from llmfacts import colors, style
+from llmfacts.compute.experiment_story import ExperimentStory, experiment_story
+from llmfacts.compute.lecture import Lecture, LectureError
+from llmfacts.compute.perpendicular import bound_deviation_deg
 from llmfacts.formatting import format_degrees, format_int, format_percent
 from llmfacts.mobjects import AngleHistogram
-from llmfacts.mobjects.charts import nice_ceiling, rebin_counts
-from llmfacts.story import StoryScene
+from llmfacts.mobjects.charts import rebin_counts
+from llmfacts.story import Float, Int, SceneParameterError, StoryScene
 
-__all__ = ["PerpendicularityExperiment", "pairs_near_parallel"]
+__all__ = ["PerpendicularityExperiment", "EXPERIMENT_ATTRIBUTES", "zoom_span"]
 
-FONT = 24
-SMALL = 20
-PANEL_X = 2.45  # left edge of the text at the right of the plot
-PLOT_LEFT, PLOT_RIGHT = -5.75, 1.95  # x extent of the plotting area
-PLOT_BOTTOM = -2.75  # y of the x axis
-TALL, SHORT = 4.6, 3.55  # plot heights: alone, and with the ladder of intervals above it
-LADDER_TOP, LADDER_GAP = 2.75, 0.42
+#: Class attributes a subclass may set to shrink the experiment (tests) -> the superposition field they set.
+EXPERIMENT_ATTRIBUTES = {"n": "n", "d": "d", "opt_steps": "steps", "classic_steps": "classic_steps"}
 
-
-# ------------------------------------------------------------------------------------------------------
-# small pure helpers
-# ------------------------------------------------------------------------------------------------------
+PLOT_LEFT, PLOT_WIDTH = -5.3, 10.6
+PLOT_BOTTOM, PLOT_HEIGHT = -2.2, 4.2
+TAG_Y = 2.45  # labels above the plot
+RUN_COLOR = colors.HIGHLIGHT  # the worst pair of the run shown
+BAND_COLOR = colors.TEXT  # the lecture's tolerance band
+BOUND_COLOR = colors.CURVE_BOUND
 
 
-def pairs_near_parallel(counts: np.ndarray, edges_deg: np.ndarray, within_deg: float) -> int:
-    """Pairs whose angle is within ``within_deg`` of 0° or of 180° (whole fine bins only).
-
-    Both limits must fall on bin edges, so the count is exact rather than interpolated.
-    """
-    e = np.asarray(edges_deg, dtype=float)
-    c = np.asarray(counts, dtype=float)
-    lo_edge = np.isclose(e, within_deg).any()
-    hi_edge = np.isclose(e, 180.0 - within_deg).any()
-    if not (lo_edge and hi_edge):
-        raise ValueError(f"{within_deg}° does not fall on a bin edge of the histogram")
-    right = e[1:] <= within_deg + 1e-9
-    left = e[:-1] >= 180.0 - within_deg - 1e-9
-    return int(round(float(c[right | left].sum())))
+def _deg(value: float) -> str:
+    """Degrees with one decimal, none for a whole number the lecture sets (``1°``, ``12.1°``)."""
+    return format_degrees(value, 0 if abs(value - round(value)) < 1e-9 else 1)
 
 
-def _text(s: str, font_size: float = FONT, color: str = colors.TEXT) -> Text:
-    return Text(s, font_size=font_size, color=color)
+def _behind(*mobjects):
+    """Shaded bands go behind the bars."""
+    for mob in mobjects:
+        mob.set_z_index(-1)
+    return mobjects[0] if len(mobjects) == 1 else VGroup(*mobjects)
 
 
-class _Panel(VGroup):
-    """Rows of ``label`` over ``value`` at the right of the plot; a value can be replaced in place."""
-
-    def __init__(self, rows: list[tuple[str, str, str]], top: float = 1.7, gap: float = 0.8):
-        super().__init__()
-        self.labels: list[Text] = []
-        self.values: list[Text] = []
-        self.rows: list[VGroup] = []
-        for k, (label, value, color) in enumerate(rows):
-            lab = _text(label, SMALL, colors.TEXT_DIM).move_to([PANEL_X, top - k * gap, 0], aligned_edge=LEFT)
-            val = _text(value, FONT, color).next_to(lab, DOWN, buff=0.08, aligned_edge=LEFT)
-            self.labels.append(lab)
-            self.values.append(val)
-            self.rows.append(VGroup(lab, val))
-            self.add(lab, val)
-
-    def set_value(self, k: int, value: str) -> None:
-        old = self.values[k]
-        old.become(_text(value, FONT, old.get_color()).move_to(old, aligned_edge=LEFT))
-
-
-def _interval(hist: AngleHistogram, lo: float, hi: float, y: float, color: str, label: str) -> VGroup:
-    """One rung of the ladder above the plot: a bar from ``lo`` to ``hi`` degrees with end ticks, faint
-    guides down to the x axis, and a label at the right of the plot."""
-    x0, x1 = hist.angle_to_point(lo)[0], hist.angle_to_point(hi)[0]
-    bar = Line([x0, y, 0], [x1, y, 0], color=color, stroke_width=4)
-    ticks = VGroup(*(Line([x, y - 0.1, 0], [x, y + 0.1, 0], color=color, stroke_width=4) for x in (x0, x1)))
-    base = hist.angle_to_point(lo)[1]
-    guides = VGroup(*(DashedLine([x, y - 0.1, 0], [x, base, 0], color=color, stroke_width=1.5,
-                                 stroke_opacity=0.6, dash_length=0.08) for x in (x0, x1)))
-    text = _text(label, SMALL, color).move_to([PANEL_X, y, 0], aligned_edge=LEFT)
-    group = VGroup(guides, bar, ticks, text)
-    group.bar, group.text = VGroup(bar, ticks), text  # type: ignore[attr-defined]
-    return group
+def zoom_span(story: ExperimentStory) -> float:
+    """Half width (a multiple of 10°) of the x range around 90° that shows the run's worst pair, the proven
+    limit and the tolerance band with room to spare."""
+    need = max(1.5 * story.final_half_width, 1.2 * story.tolerance_deg, 10.0)
+    return float(min(90.0, 10.0 * math.ceil(need / 10.0)))
 
 
 class PerpendicularityExperiment(StoryScene):
-    """The angle histogram of many random unit vectors, its optimisation, the bounds, and a misleading plot.
+    """The angle histogram of many random unit vectors, its optimisation, the proven limit, and a misleading
+    plot.
 
-    Parameters (class attributes; the run is cached by :func:`run_experiment` under exactly these):
+    Layout parameters (class attributes; the experiment itself is the lecture's ``superposition`` spec):
 
-    * ``n``, ``d`` - how many vectors, and their dimension (10,000 in 100-D).
-    * ``method`` - optimiser that pushes the worst pairs apart (``"spherical"``).
-    * ``opt_steps`` - its number of steps (``None``: the compute module's default).
-    * ``seed`` - seed of the random start (shared by both runs).
-    * ``snapshot_every`` - steps between stored histograms of the run (what the animation plays).
-    * ``classic_method``, ``classic_steps``, ``classic_snapshot_every`` - the simple "penalise every
-      cosine" loss shown at the end (its snapshots are not shown; the setting only has to match the
-      cached run).
-    * ``display_bin_deg`` - width of the drawn bars over 0°-180°.
-    * ``zoom_range_deg``, ``zoom_bin_deg`` - the narrow x range on which the classic loss looks perfect,
-      and its bar width.
-    * ``device`` - where the spherical run is computed (``None``: CUDA when present); part of the cache key,
-      so "cpu" matches the cached run whatever machine renders.
-    * ``near_parallel_deg`` - how close to 0° or 180° counts as "nearly parallel" (on a 0.5° bin edge).
-    * ``max_snapshots`` - at most this many snapshots are animated (evenly thinned).
+    * ``display_bin_deg`` (1.0) - width of the drawn bars over 0°-180°;
+    * ``zoom_bin_deg`` (0.5) - bar width of the zoomed views;
+    * ``max_snapshots`` (30) - at most this many snapshots of the run are animated.
+
+    ``n``, ``d``, ``opt_steps``, ``classic_steps`` (default ``None``) set on a subclass shrink the lecture's
+    experiment (:data:`EXPERIMENT_ATTRIBUTES`): the tests' fast path.
     """
 
-    steps = ("random_vectors", "random_extremes", "optimise", "final_and_bounds", "the_claim",
-             "classic_zoomed", "classic_full_range", "lesson")
-    summary = "10,000 random 100-D vectors optimised: the angle histogram, its real extremes and the bound"
+    steps = ("random_start", "log_scale", "optimise", "middle", "proven_limit", "open_gap", "tolerance",
+             "classic_zoomed", "classic_full_range", "whole_axis")
 
-    n: int = 10_000
-    d: int = 100
-    method: str = "spherical"
-    opt_steps: int | None = None  # (``steps`` is the list of beats)
-    seed: int = 0
-    snapshot_every: int | None = 10
-    classic_method: str = "classic"
-    classic_steps: int | None = None
-    classic_snapshot_every: int | None = 10
     display_bin_deg: float = 1.0
-    zoom_range_deg: tuple[float, float] = (80.0, 100.0)
-    zoom_bin_deg: float = 0.25
-    device: str | None = "cpu"
-    near_parallel_deg: float = 10.0
+    zoom_bin_deg: float = 0.5
     max_snapshots: int = 30
-    claim_band_deg: tuple[float, float] = (89.0, 91.0)
+    n: int | None = None
+    d: int | None = None
+    opt_steps: int | None = None
+    classic_steps: int | None = None
+    parameter_rules = {"display_bin_deg": Float(0.5, 5.0), "zoom_bin_deg": Float(0.25, 2.0),
+                       "max_snapshots": Int(2, 200)}
 
-    # -- computation --------------------------------------------------------------------------------------
+    @classmethod
+    def describe(cls, lecture: Lecture) -> str:
+        spec = lecture.superposition
+        proven = max(bound_deviation_deg(spec.n, spec.d))
+        return (f"{format_int(spec.n)} random directions in {spec.d} dimensions pushed toward perpendicular: the "
+                f"worst pair against the proven limit of {_deg(proven)}, and what a zoomed histogram leaves out")
+
+    @classmethod
+    def resolve_lecture(cls) -> Lecture:
+        base = super().resolve_lecture()
+        changes = {field: getattr(cls, attribute) for attribute, field in EXPERIMENT_ATTRIBUTES.items()
+                   if getattr(cls, attribute, None) is not None}
+        if not changes:
+            return base
+        try:
+            return base.replace(superposition=changes)
+        except LectureError as error:
+            raise SceneParameterError(f"{cls.__name__}: {error}") from None
+
+    # -- numbers and sentences -------------------------------------------------------------------------------
     def prepare(self) -> None:
-        run = run_experiment(n=self.n, d=self.d, method=self.method, steps=self.opt_steps, seed=self.seed,
-                             snapshot_every=self.snapshot_every, cache=True, progress=True,
-                             device=self.device)
-        self.run = run
-        self.initial, self.final = run.initial, run.final
-        snaps = list(run.snapshots)
-        if len(snaps) > self.max_snapshots:
-            keep = np.unique(np.linspace(0, len(snaps) - 1, self.max_snapshots).round().astype(int))
-            snaps = [snaps[k] for k in keep]
-        self.snapshots = snaps
-        self.total_steps = max([s.step for s in run.snapshots] + [0])
-        self.edges = np.asarray(self.initial.edges_deg, dtype=float)
+        self.story = self.lecture.cached(experiment_story, max_snapshots=self.max_snapshots)
+        self.span = zoom_span(self.story)
+        self.lines = self.narration()
 
-        self.welch_cos = float(welch_bound(self.n, self.d))
-        self.lp_cos = float(levenshtein_bound(self.n, self.d))
-        self.welch_deg = float(90.0 - cos_to_deg(self.welch_cos))  # some pair is at least this far from 90°
-        self.lp_deg = float(90.0 - cos_to_deg(self.lp_cos))
-        self.best_bound_deg = max(self.welch_deg, self.lp_deg)
-        self.final_half_width = max(90.0 - self.final.min_angle_deg, self.final.max_angle_deg - 90.0)
-        self.claim_half_width = (self.claim_band_deg[1] - self.claim_band_deg[0]) / 2
-        self.claim_share_initial = float(self.initial.share_within(self.claim_half_width))
-        self.claim_share_final = float(self.final.share_within(self.claim_half_width))
-        # the bulk cannot get narrower: sum of cos^2 over pairs >= N^2/d - N, i.e. RMS cos >= the Welch value
-        self.rms_initial, self.rms_final = float(self.initial.rms_cos), float(self.final.rms_cos)
+    def narration(self) -> dict[str, str]:
+        """The sentence of every step, built from the story's values and predicates."""
+        return {**self._run_lines(), **self._bound_lines(), **self._classic_lines()}
 
-        classic = run_experiment(n=self.n, d=self.d, method=self.classic_method, steps=self.classic_steps,
-                                 seed=self.seed, snapshot_every=self.classic_snapshot_every, cache=True,
-                                 progress=True)
-        self.classic = classic.final
-        self.classic_share = float(self.classic.share_within(self.claim_half_width))
-        self.classic_parallel = pairs_near_parallel(self.classic.counts, self.classic.edges_deg,
-                                                    self.near_parallel_deg)
-        self.classic_parallel_share = self.classic_parallel / float(self.classic.n_pairs)
-        lo, hi = self.zoom_range_deg
-        self.classic_zoom_edges, self.classic_zoom_counts = self.classic.histogram(lo, hi, self.zoom_bin_deg)
-        self.classic_hidden = self.classic.n_pairs - int(self.classic_zoom_counts.sum())  # left out by the zoom
-        self.classic_zoom_top = float(self.classic_zoom_counts.max())
+    def _run_lines(self) -> dict[str, str]:
+        s, t = self.story, _deg(self.story.tolerance_deg)
+        if abs(s.mode_deg - 90.0) <= s.initial.bin_width_deg:
+            pile = f"They pile up around 90°: half of them lie within {_deg(s.half_width_initial)} of it."
+        else:
+            pile = (f"The fullest bar is at {_deg(s.mode_deg)}; half of them lie within "
+                    f"{_deg(s.half_width_initial)} of 90°.")
+        start = (f"Draw {format_int(s.n)} random directions in {s.d} dimensions and measure the angle of every "
+                 f"pair: {format_int(s.n_pairs)} angles. {pile}")
+        log = (f"On a log scale even a single pair shows. The most extreme pairs sit at "
+               f"{_deg(s.initial.min_angle_deg)} and {_deg(s.initial.max_angle_deg)}: the worst is "
+               f"{_deg(s.initial_half_width)} from perpendicular.")
+        moved = f"the worst pair goes from {_deg(s.initial_half_width)} to {_deg(s.final_half_width)} off 90°"
+        optimise = (f"Now an optimiser that pushes on the worst pair nudges all {format_int(s.n)} directions for "
+                    f"{format_int(s.total_steps)} steps. "
+                    + (f"The tails shrink: {moved}." if s.tails_cut else f"The tails do not shrink: {moved}."))
+        shares = f"from {format_percent(s.share_initial)} to {format_percent(s.share_final)}"
+        if s.bulk_barely_moves:
+            middle = f"The middle barely moves: in this run the share of pairs within {t} of 90° goes {shares}."
+        else:
+            middle = f"The middle moves too: in this run the share of pairs within {t} of 90° goes {shares}."
+        return {"random_start": start, "log_scale": log, "optimise": optimise, "middle": middle}
 
-        # y axes fixed for the whole optimisation
-        all_counts = [self.initial.counts, self.final.counts] + [s.counts for s in self.snapshots]
-        top = max(float(rebin_counts(c, self.edges, display_bin_deg=self.display_bin_deg)[0].max())
-                  for c in all_counts)
-        self.y_max_linear = nice_ceiling(top * 1.05)
-        self.y_max_log = 10.0 ** math.ceil(math.log10(top + 1))
+    def _bound_lines(self) -> dict[str, str]:
+        s, t = self.story, _deg(self.story.tolerance_deg)
+        proven = (f"Could a better arrangement keep every pair closer? A theorem says no arrangement of "
+                  f"{format_int(s.n)} directions in {s.d} dimensions can keep every pair within "
+                  f"{_deg(s.proven_deg)} of 90°: some pair is at least that far off.")
+        if s.open_gap:
+            gap = (f"This run's worst pair is {_deg(s.final_half_width)} off. The best arrangement lies somewhere "
+                   f"from {_deg(s.proven_deg)} to {_deg(s.final_half_width)}: neither the proof nor this run "
+                   f"says where.")
+        else:
+            gap = (f"This run's worst pair is {_deg(s.final_half_width)} off: it reaches the proven limit, so no "
+                   f"arrangement does noticeably better.")
+        if s.claim_excluded:
+            claim = (f"So no arrangement keeps every pair within {t} of 90°: the proof rules it out, whatever "
+                     f"the optimiser.")
+        elif s.run_meets_tolerance:
+            claim = f"A tolerance of {t} is not ruled out, and this run keeps every pair inside it."
+        else:
+            claim = (f"The proof does not rule out a tolerance of {t}; this run does not reach it, and whether "
+                     f"some arrangement does is open.")
+        return {"proven_limit": proven, "open_gap": gap, "tolerance": claim}
 
-    # -- helpers ------------------------------------------------------------------------------------------
-    def _hist(self, counts, *, x_range=(0.0, 180.0), log_scale=False, y_max=None, display_bin_deg=None,
-              x_step=30, height=TALL, bar_color=colors.OTHER_CONCEPT, edges=None) -> AngleHistogram:
-        if y_max is None:
-            y_max = self.y_max_log if log_scale else self.y_max_linear
-        h = AngleHistogram(counts, self.edges if edges is None else edges, x_range=x_range, log_scale=log_scale,
-                           y_max=y_max,
-                           display_bin_deg=display_bin_deg if display_bin_deg is not None else self.display_bin_deg,
-                           width=PLOT_RIGHT - PLOT_LEFT, height=height, x_step=x_step,
-                           y_label="pairs (log scale)" if log_scale else "pairs of vectors",
-                           bar_color=bar_color, font_size=18)
+    def _classic_lines(self) -> dict[str, str]:
+        s, t = self.story, _deg(self.story.tolerance_deg)
+        lo, hi = (_deg(v).replace(".0°", "°") for v in s.zoom_range_deg)
+        share = f"{format_percent(s.classic_share)} of all pairs end within {t} of 90°"
+        looks = "looks perfect" if s.classic_looks_perfect else "looks like this"
+        zoomed = (f"The reference video used a simpler loss that penalises every cosine above a small "
+                  f"threshold. Drawn from {lo} to {hi}, its result {looks}: {share}.")
+        near = (f"{format_int(s.classic_parallel)} of them within {_deg(s.near_parallel_deg)} of parallel or "
+                f"opposite")
+        full = (f"The whole axis, on a log scale, shows what that plot left out: {format_int(s.classic_hidden)} "
+                f"pairs, {near}.")
+        if s.classic_bundles:
+            full += " The vectors gathered into bundles of near copies."
+        if s.classic_looks_perfect and s.classic_hidden:
+            lesson = "A histogram's middle can look perfect while its tails hide the failures: read the whole axis."
+        else:
+            lesson = "Before trusting the middle of a histogram, read the whole axis."
+        return {"classic_zoomed": zoomed, "classic_full_range": full, "whole_axis": lesson}
+
+    # -- pictures --------------------------------------------------------------------------------------------
+    def _hist(self, counts, edges, *, x_range=(0.0, 180.0), log_scale=True, y_max=None, bin_deg=None,
+              x_step=30, color=colors.CURVE_RANDOM) -> AngleHistogram:
+        h = AngleHistogram(counts, edges, x_range=x_range, log_scale=log_scale, y_max=y_max,
+                           display_bin_deg=bin_deg or self.display_bin_deg, width=PLOT_WIDTH, height=PLOT_HEIGHT,
+                           x_step=x_step, y_label="pairs (log scale)" if log_scale else "pairs", bar_color=color,
+                           font_size=style.CAPTION)
         h.shift(np.array([PLOT_LEFT, PLOT_BOTTOM, 0.0]) - h.angle_to_point(x_range[0]))
         return h
 
-    def _extreme_marks(self, hist: AngleHistogram, lo: float, hi: float, labels: bool = True,
-                       color: str = colors.HIGHLIGHT, height: float = 0.55) -> VGroup:
-        return VGroup(
-            hist.mark_angle(lo, format_degrees(lo) if labels else None, color, label_height=height, font_size=SMALL),
-            hist.mark_angle(hi, format_degrees(hi) if labels else None, color, label_height=height, font_size=SMALL),
-        )
+    def _y_max_log(self, bin_deg: float, x_range=(0.0, 180.0)) -> float:
+        """A log axis top fixed for the whole run (start, snapshots, end)."""
+        s = self.story
+        edges = np.asarray(s.initial.edges_deg, dtype=float)
+        top = max(float(rebin_counts(c, edges, display_bin_deg=bin_deg, x_range=x_range)[0].max())
+                  for c in [s.initial.counts, s.final.counts, *(snap.counts for snap in s.snapshots)])
+        return 10.0 ** math.ceil(math.log10(top + 1))
 
-    def _title(self, s: str) -> Text:
-        return _text(s, 30).to_edge(UP, buff=0.3)
+    def _marks(self, hist: AngleHistogram, lo: float, hi: float, *, labels: bool = True,
+               height: float = 0.8, color: str = RUN_COLOR) -> VGroup:
+        return VGroup(*(hist.mark_angle(a, _deg(a) if labels else None, color, label_height=height,
+                                        font_size=style.CAPTION) for a in (lo, hi)))
 
-    def _rung(self, k: int) -> float:
-        return LADDER_TOP - k * LADDER_GAP
+    def _tag(self, text: str, color: str = colors.TEXT, size: float = style.CAPTION):
+        return style.text(text, size, color)
 
-    # -- steps --------------------------------------------------------------------------------------------
-    def random_vectors(self):
-        s = self.initial
-        t = self.narrate(f"Draw {s.n:,} random directions in {s.d} dimensions and measure the angle between "
-                         f"every pair: {s.n_pairs:,} angles. Chance alone piles them up around 90 degrees.")
-        title = self._title(f"{s.n:,} random directions in {s.d} dimensions")
-        hist = self._hist(s.counts)
-        panel = _Panel([
-            ("pairs", format_int(s.n_pairs), colors.TEXT),
-            (f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
-             format_percent(self.claim_share_initial), colors.TEXT),
-            ("worst pair", f"{format_degrees(s.min_angle_deg)} / {format_degrees(s.max_angle_deg)}", colors.HIGHLIGHT),
-            ("optimiser step", f"0 of {self.total_steps:,}", colors.TEXT),
-        ])
-        self.play(Write(title), Create(hist.axes), FadeIn(hist.x_labels), FadeIn(hist.y_labels),
-                  FadeIn(hist.titles), run_time=1.5)
-        self.play(FadeIn(hist.bars, shift=UP * 0.3), run_time=1.5)
-        self.play(FadeIn(panel.rows[0]), FadeIn(panel.rows[1]), run_time=1.0)
-        self.wait(max(0.5, t - 4.0))
-        self.title, self.hist, self.panel = title, hist, panel
+    def _title(self, text: str):
+        return style.text(text, style.BODY).move_to([0, 3.1, 0])
 
-    def random_extremes(self):
-        s = self.initial
-        t = self.narrate(f"Yet the worst pairs are far from perpendicular, at {s.min_angle_deg:.0f} and "
-                         f"{s.max_angle_deg:.0f} degrees. One pair is far too few to show up as a bar.")
-        marks = self._extreme_marks(self.hist, s.min_angle_deg, s.max_angle_deg)
-        self.play(Create(marks[0][0]), Create(marks[1][0]), run_time=1.0)
-        self.play(FadeIn(marks[0][1]), FadeIn(marks[1][1]), FadeIn(self.panel.rows[2]), run_time=1.0)
-        self.wait(max(0.5, t - 2.0))
-        self.marks = marks
+    def _corner(self, mob, y: float = TAG_Y):
+        return mob.move_to([PLOT_LEFT + PLOT_WIDTH, y, 0], aligned_edge=RIGHT)
 
-    def optimise(self):
-        t = self.narrate("Now an optimiser nudges all the vectors to push the worst pairs apart. On a log "
-                         "scale the rare pairs in the tails show up, and they shrink away, while the bulk in "
-                         "the middle hardly changes.")
-        first = self.snapshots[0] if self.snapshots else None
-        log_hist = self._hist(first.counts if first is not None else self.initial.counts, log_scale=True)
-        marks = self._extreme_marks(log_hist, self.initial.min_angle_deg, self.initial.max_angle_deg, labels=False)
-        title = self._title("pushing the worst pairs apart")
-        self.play(ReplacementTransform(self.hist, log_hist), ReplacementTransform(self.marks, marks),
-                  FadeIn(self.panel.rows[3]), ReplacementTransform(self.title, title), run_time=1.5)
-        self.hist, self.marks, self.title = log_hist, marks, title
-        panel = self.panel
-        per_snapshot = max(0.15, min(0.4, (t - 2.5) / max(1, len(self.snapshots))))
-        for snap in self.snapshots:
-            new_marks = self._extreme_marks(log_hist, snap.min_angle_deg, snap.max_angle_deg, labels=False)
-            panel.set_value(3, f"{snap.step:,} of {self.total_steps:,}")
-            panel.set_value(1, format_percent(snap.share_within_1deg))
-            panel.set_value(2, f"{format_degrees(snap.min_angle_deg)} / {format_degrees(snap.max_angle_deg)}")
-            self.play(log_hist.update_counts(snap.counts), Transform(marks, new_marks),
-                      run_time=per_snapshot, rate_func=linear)
-        self.wait(max(0.5, t - 1.5 - per_snapshot * len(self.snapshots)))
+    # -- steps -----------------------------------------------------------------------------------------------
+    def random_start(self) -> None:
+        s = self.story
+        self.title = self._title(f"{format_int(s.n)} random directions in {s.d} dimensions")
+        self.hist = self._hist(s.initial.counts, s.initial.edges_deg, log_scale=False)
+        self.band = _behind(self.hist.shade_band(90 - s.half_width_initial, 90 + s.half_width_initial,
+                                                 colors.CURVE_RANDOM, opacity=0.25))
+        self.tag = self._corner(self._tag(f"{format_int(s.n_pairs)} pairs"))
+        half = self._tag("half the pairs", colors.CURVE_RANDOM).next_to(self.band, UP, buff=0.1)
+        self.band_label = half
+        with self.beat(self.lines["random_start"]) as beat:
+            self.play(Write(self.title), Create(self.hist.axes), FadeIn(self.hist.x_labels),
+                      FadeIn(self.hist.y_labels), FadeIn(self.hist.titles), run_time=1.2)
+            self.play(FadeIn(self.hist.bars, shift=UP * 0.3), FadeIn(self.tag), run_time=1.2)
+            beat.wait_until("half")
+            self.play(FadeIn(self.band), FadeIn(half), run_time=0.8)
 
-    def final_and_bounds(self):
-        f = self.final
-        t = self.narrate(f"After the run every pair lies within {self.final_half_width:.1f} degrees of 90. Can "
-                         f"any arrangement do much better? Two theorems say no: some pair must be "
-                         f"{self.welch_deg:.1f} degrees off (Welch), in fact {self.lp_deg:.1f} (a "
-                         f"linear-programming bound).")
-        span = 30.0
-        zoom = self._hist(f.counts, x_range=(90.0 - span, 90.0 + span), log_scale=True, display_bin_deg=0.5,
-                          x_step=10, height=SHORT)
-        run_rung = _interval(zoom, f.min_angle_deg, f.max_angle_deg, self._rung(0), colors.HIGHLIGHT,
-                             f"this run: all within ±{self.final_half_width:.1f}°")
-        lp_rung = _interval(zoom, 90 - self.lp_deg, 90 + self.lp_deg, self._rung(1), colors.WARNING,
-                            f"LP: some pair ≥ {self.lp_deg:.2f}° off")
-        welch_rung = _interval(zoom, 90 - self.welch_deg, 90 + self.welch_deg, self._rung(2), colors.WARNING,
-                               f"Welch: some pair ≥ {self.welch_deg:.2f}° off")
-        bulk = _Panel([
-            (f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
-             f"{format_percent(self.claim_share_final)}  (start: {format_percent(self.claim_share_initial)})",
-             colors.TEXT),
-            ("RMS cosine (bulk width)", f"{self.rms_final:.4f}  (start: {self.rms_initial:.4f})", colors.TEXT),
-            ("no arrangement gets below", f"{self.welch_cos:.4f}", colors.WARNING),
-        ], top=0.5, gap=0.8)
-        title = self._title(f"how close to 90° can {self.n:,} directions stay?")
-        self.play(FadeOut(self.marks), FadeOut(self.panel), ReplacementTransform(self.title, title),
-                  ReplacementTransform(self.hist, zoom), run_time=1.5)
-        self.title = title
-        self.play(FadeIn(run_rung), run_time=1.0)
-        self.play(FadeIn(welch_rung), run_time=1.0)
-        self.play(FadeIn(lp_rung), run_time=1.0)
-        self.play(FadeIn(bulk), run_time=1.0)
-        self.wait(max(0.5, t - 5.5))
-        self.hist, self.rungs, self.bulk = zoom, VGroup(run_rung, lp_rung, welch_rung), bulk
+    def log_scale(self) -> None:
+        s = self.story
+        self.y_max = self._y_max_log(self.display_bin_deg)
+        log_hist = self._hist(s.initial.counts, s.initial.edges_deg, y_max=self.y_max)
+        self.marks = self._marks(log_hist, s.initial.min_angle_deg, s.initial.max_angle_deg)
+        with self.beat(self.lines["log_scale"]) as beat:
+            self.play(FadeOut(self.band), FadeOut(self.band_label), ReplacementTransform(self.hist, log_hist),
+                      run_time=1.5)
+            self.hist = log_hist
+            beat.wait_until("extreme")
+            self.play(*(Create(m[0]) for m in self.marks), run_time=0.8)
+            self.play(*(FadeIn(m[1]) for m in self.marks), run_time=0.6)
 
-    def the_claim(self):
-        lo, hi = self.claim_band_deg
-        t = self.narrate(f"So every pair between {lo:g} and {hi:g} degrees is impossible here. The computation "
-                         f"gives {format_percent(self.claim_share_final)} of pairs in that band, and a worst pair "
-                         f"{self.final_half_width:.1f} degrees off.")
-        claim = _interval(self.hist, lo, hi, self._rung(3), colors.WARNING, f"claimed: all within ±{(hi - lo) / 2:g}°")
-        cross = Line(claim.text.get_left() + LEFT * 0.05, claim.text.get_right() + RIGHT * 0.05,
-                     color=colors.WARNING, stroke_width=3)
-        verdict = _text("impossible", SMALL, colors.WARNING).next_to(claim.text, DOWN, buff=0.1, aligned_edge=LEFT)
-        self.play(FadeIn(claim), run_time=1.0)
-        self.play(Create(cross), FadeIn(verdict), run_time=1.0)
-        self.play(Indicate(self.bulk.values[0], color=colors.HIGHLIGHT), run_time=1.0)
-        self.wait(max(0.5, t - 3.0))
-        self.claim = VGroup(claim, cross, verdict)
+    def optimise(self) -> None:
+        s, hist = self.story, self.hist
+        snaps = list(s.snapshots)
+        counter = self._corner(self._tag(f"step 0 of {format_int(s.total_steps)}"))
+        hist.bar_color = colors.CURVE_BUILT  # the bars become an arrangement built on purpose
+        title = self._title("pushing on the worst pair")
+        with self.beat(self.lines["optimise"]) as beat:
+            self.play(FadeOut(VGroup(*(m[1] for m in self.marks))), FadeOut(self.tag), FadeIn(counter),
+                      ReplacementTransform(self.title, title), run_time=0.6)
+            self.title = title
+            self.marks = VGroup(*(m[0] for m in self.marks))
+            per = max(0.1, min(0.5, (beat.remaining - 1.5) / max(1, len(snaps))))
+            for snap in snaps:
+                new = VGroup(*(m[0] for m in self._marks(hist, snap.min_angle_deg, snap.max_angle_deg,
+                                                         labels=False)))
+                step = self._corner(self._tag(f"step {format_int(snap.step)} of {format_int(s.total_steps)}"))
+                self.play(hist.update_counts(snap.counts), Transform(self.marks, new), Transform(counter, step),
+                          run_time=per, rate_func=linear)
+            self.play(hist.update_counts(s.final.counts), run_time=0.3)
+            final = self._marks(hist, s.final.min_angle_deg, s.final.max_angle_deg)
+            tails = _behind(hist.shade_band(0.0, 90 - s.final_half_width, RUN_COLOR, opacity=0.1),
+                            hist.shade_band(90 + s.final_half_width, 180.0, RUN_COLOR, opacity=0.1))
+            self.play(ReplacementTransform(self.marks, final), FadeIn(tails), run_time=0.8)
+        self.marks, self.tails, self.counter = final, tails, counter
 
-    def classic_zoomed(self):
-        lo, hi = self.zoom_range_deg
-        t = self.narrate(f"Where could that picture come from? A simpler loss, penalising every cosine above a "
-                         f"small threshold, puts {format_percent(self.classic_share)} of pairs between "
-                         f"{self.claim_band_deg[0]:g} and {self.claim_band_deg[1]:g} degrees. On a plot from "
-                         f"{lo:g} to {hi:g} degrees it looks perfect.")
-        zoom = self._hist(self.classic_zoom_counts, x_range=self.zoom_range_deg, log_scale=False,
-                          y_max=nice_ceiling(self.classic_zoom_top * 1.05), display_bin_deg=self.zoom_bin_deg,
-                          x_step=5, bar_color=colors.DATA, edges=self.classic_zoom_edges)
+    def middle(self) -> None:
+        s, hist = self.story, self.hist
+        t = s.tolerance_deg
+        band = _behind(hist.shade_band(90 - t, 90 + t, BAND_COLOR, opacity=0.3))
+        label = VGroup(self._tag(f"within ±{_deg(t)}"),
+                       self._tag(f"{format_percent(s.share_initial)} → {format_percent(s.share_final)}"))
+        label.arrange(DOWN, buff=0.12, aligned_edge=RIGHT)
+        self._corner(label, TAG_Y - 0.2)
+        pointer = Line(label.get_left() + LEFT * 0.1, band.get_top(), color=BAND_COLOR, stroke_width=2)
+        with self.beat(self.lines["middle"]):
+            self.play(FadeOut(self.counter), FadeOut(self.tails), FadeIn(band), run_time=0.8)
+            self.play(Create(pointer), FadeIn(label), run_time=0.8)
+        self.band, self.band_label = band, VGroup(label, pointer)
+
+    def _zoomed_final(self) -> AngleHistogram:
+        s, span = self.story, self.span
+        x_range = (90.0 - span, 90.0 + span)
+        return self._hist(s.final.counts, s.final.edges_deg, x_range=x_range, bin_deg=self.zoom_bin_deg,
+                          y_max=self._y_max_log(self.zoom_bin_deg, x_range), x_step=span / 2,
+                          color=colors.CURVE_BUILT)
+
+    def proven_limit(self) -> None:
+        s = self.story
+        zoom = self._zoomed_final()
+        marks = self._marks(zoom, s.final.min_angle_deg, s.final.max_angle_deg)
+        limit = VGroup(*(zoom.mark_angle(a, None, BOUND_COLOR, label_height=1.0)
+                         for a in (90 - s.proven_deg, 90 + s.proven_deg)))
+        label = self._tag(f"proven limit ±{_deg(s.proven_deg)}", BOUND_COLOR).move_to([0, TAG_Y, 0])
+        title = self._title("how close to 90° can they all stay?")
+        with self.beat(self.lines["proven_limit"]) as beat:
+            self.play(FadeOut(self.band), FadeOut(self.band_label), ReplacementTransform(self.hist, zoom),
+                      ReplacementTransform(self.marks, marks), ReplacementTransform(self.title, title), run_time=1.5)
+            beat.wait_until("theorem")
+            self.play(*(Create(m) for m in limit), FadeIn(label), run_time=1.0)
+        self.hist, self.marks, self.title, self.limit, self.limit_label = zoom, marks, title, limit, label
+
+    def open_gap(self) -> None:
+        s, hist = self.story, self.hist
+        p, f = s.proven_deg, s.final_half_width
+        gaps = _behind(hist.shade_band(90 - f, 90 - p, colors.TEXT_DIM, opacity=0.35),
+                       hist.shade_band(90 + p, 90 + f, colors.TEXT_DIM, opacity=0.35))
+        words = VGroup(*(self._tag("open", colors.TEXT_DIM).move_to([g.get_x(), TAG_Y, 0]) for g in gaps))
+        with self.beat(self.lines["open_gap"]) as beat:
+            self.play(*(m.animate.scale(1.15) for m in self.marks), run_time=0.6)
+            self.play(*(m.animate.scale(1 / 1.15) for m in self.marks), run_time=0.4)
+            if s.open_gap:
+                beat.wait_until("somewhere")
+                self.play(FadeIn(gaps), FadeIn(words), run_time=1.0)
+                self.gaps = VGroup(gaps, words)
+            else:
+                self.gaps = VGroup()
+
+    def tolerance(self) -> None:
+        s, hist = self.story, self.hist
+        t = s.tolerance_deg
+        band = _behind(hist.shade_band(90 - t, 90 + t, BAND_COLOR, opacity=0.3))
+        verdict = "ruled out" if s.claim_excluded else "not ruled out"
+        label = self._tag(f"every pair within ±{_deg(t)}: {verdict}", BAND_COLOR).move_to([0, TAG_Y, 0])
+        words = self.gaps[1] if len(self.gaps) else VGroup()
+        with self.beat(self.lines["tolerance"]):
+            self.play(FadeOut(self.limit_label), FadeOut(words), FadeIn(band), run_time=0.8)
+            self.play(FadeIn(label, shift=DOWN * 0.2), run_time=0.8)
+        self.band, self.band_label = band, label
+
+    def classic_zoomed(self) -> None:
+        s = self.story
+        lo, hi = s.zoom_range_deg
+        zoom = AngleHistogram(s.classic_zoom_counts, s.classic_zoom_edges, x_range=(lo, hi), log_scale=False,
+                              display_bin_deg=None, width=PLOT_WIDTH, height=PLOT_HEIGHT, x_step=5,
+                              y_label="pairs", bar_color=colors.DATA, font_size=style.CAPTION)
+        zoom.shift(np.array([PLOT_LEFT, PLOT_BOTTOM, 0.0]) - zoom.angle_to_point(lo))
+        t = s.tolerance_deg
+        band = _behind(zoom.shade_band(max(lo, 90 - t), min(hi, 90 + t), BAND_COLOR, opacity=0.2))
+        share = self._corner(self._tag(f"within ±{_deg(t)}: {format_percent(s.classic_share)}"))
         title = self._title(f"another loss, drawn from {lo:g}° to {hi:g}°")
-        share = _Panel([(f"within {self.claim_band_deg[0]:g}°–{self.claim_band_deg[1]:g}°",
-                         format_percent(self.classic_share), colors.TEXT)], top=1.2)
-        self.play(FadeOut(self.claim), FadeOut(self.rungs), FadeOut(self.bulk), FadeOut(self.hist),
-                  FadeOut(self.title), run_time=1.0)
-        self.play(Write(title), FadeIn(zoom), run_time=1.5)
-        self.play(FadeIn(share), run_time=0.8)
-        self.wait(max(0.5, t - 3.3))
-        self.hist, self.title, self.share = zoom, title, share
+        old = VGroup(self.hist, self.marks, self.limit, self.gaps, self.band, self.band_label)
+        with self.beat(self.lines["classic_zoomed"]) as beat:
+            self.play(FadeOut(old), ReplacementTransform(self.title, title), run_time=1.0)
+            beat.wait_until("drawn")
+            self.play(FadeIn(zoom), FadeIn(band), run_time=1.2)
+            self.play(FadeIn(share), run_time=0.6)
+        self.hist, self.title, self.band, self.share = zoom, title, band, share
 
-    def classic_full_range(self):
-        c = self.classic
-        t = self.narrate(f"On the full axis, with a log scale: {format_int(self.classic_parallel)} pairs are within "
-                         f"{self.near_parallel_deg:g} degrees of parallel or opposite. The vectors clumped into "
-                         f"bundles of near copies, which the narrow plot left out.")
-        full = self._hist(c.counts, log_scale=True, bar_color=colors.DATA, edges=c.edges_deg,
-                          y_max=10.0 ** math.ceil(math.log10(float(np.max(c.counts)) + 1)))
+    def classic_full_range(self) -> None:
+        s = self.story
+        c = s.classic
+        full = self._hist(c.counts, c.edges_deg, color=colors.DATA)
+        near = s.near_parallel_deg
         edges = full.display_edges
-        near = VGroup(*(bar for k, bar in enumerate(full.bars)
-                        if edges[k + 1] <= self.near_parallel_deg + 1e-9
-                        or edges[k] >= 180.0 - self.near_parallel_deg - 1e-9))
-        left = full.shade_band(0.0, self.near_parallel_deg, colors.WARNING, opacity=0.15)
-        right = full.shade_band(180.0 - self.near_parallel_deg, 180.0, colors.WARNING, opacity=0.15)
+        bundle_bars = [bar for k, bar in enumerate(full.bars)
+                       if edges[k + 1] <= near + 1e-9 or edges[k] >= 180.0 - near - 1e-9]
+        bands = _behind(full.shade_band(0.0, near, RUN_COLOR, opacity=0.15),
+                        full.shade_band(180.0 - near, 180.0, RUN_COLOR, opacity=0.15))
+        tag = self._corner(VGroup(self._tag(f"≤ {_deg(near)} from parallel", RUN_COLOR),
+                                  self._tag(f"{format_int(s.classic_parallel)} pairs", RUN_COLOR))
+                           .arrange(DOWN, buff=0.12, aligned_edge=RIGHT), TAG_Y - 0.2)
         title = self._title("the same result, 0° to 180°, log scale")
-        lo, hi = self.zoom_range_deg
-        hidden = _Panel([(f"pairs ≤ {self.near_parallel_deg:g}° from 0° or 180°",
-                          format_int(self.classic_parallel), colors.WARNING),
-                         (f"pairs the {lo:g}°–{hi:g}° plot left out", format_int(self.classic_hidden),
-                          colors.WARNING)],
-                        top=1.2 - 0.8)
-        self.play(ReplacementTransform(self.hist, full), ReplacementTransform(self.title, title), run_time=2.0)
-        bands = VGroup(left, right).set_fill(opacity=0.0)
-        self.add(bands)
-        self.bring_to_back(bands)  # behind the bars
-        self.play(bands.animate.set_fill(opacity=0.15), near.animate.set_fill(colors.WARNING), run_time=0.8)
-        self.play(FadeIn(hidden), run_time=0.8)
-        self.play(Indicate(hidden.values[0], color=colors.WARNING), run_time=1.0)
-        self.wait(max(0.5, t - 4.6))
-        self.hist, self.title, self.hidden = full, title, VGroup(left, right, hidden)
+        with self.beat(self.lines["classic_full_range"]) as beat:
+            self.play(FadeOut(self.band), FadeOut(self.share), ReplacementTransform(self.hist, full),
+                      ReplacementTransform(self.title, title), run_time=1.5)
+            beat.wait_until("of them")
+            self.play(FadeIn(bands), *(bar.animate.set_fill(RUN_COLOR) for bar in bundle_bars), FadeIn(tag),
+                      run_time=1.0)
+        self.hist, self.title, self.bundles = full, title, VGroup(bands, tag)
 
-    def lesson(self):
-        t = self.narrate("A lesson in reading plots: before trusting the middle of a histogram, look at the "
-                         "whole axis.")
-        card = _text("check the whole axis before trusting the middle", FONT, colors.HIGHLIGHT)
-        card.next_to(self.title, DOWN, buff=0.25)
-        self.play(FadeIn(card, shift=DOWN * 0.2), run_time=1.0)
-        self.wait(max(0.5, t - 1.0))
+    def whole_axis(self) -> None:
+        s = self.story
+        lo, hi = s.zoom_range_deg
+        left, right = self.hist.angle_to_point(lo), self.hist.angle_to_point(hi)
+        window = Rectangle(width=right[0] - left[0], height=PLOT_HEIGHT, color=colors.TEXT_DIM, stroke_width=2)
+        window.move_to((left + right) / 2 + UP * PLOT_HEIGHT / 2)
+        window = DashedVMobject(window, num_dashes=40)
+        label = self._tag("the zoomed view", colors.TEXT_DIM).next_to(window, UP, buff=0.1)
+        title = self._title("read the whole axis")
+        with self.beat(self.lines["whole_axis"]):
+            self.play(Create(window), FadeIn(label), run_time=1.0)
+            self.play(ReplacementTransform(self.title, title), run_time=0.8)
