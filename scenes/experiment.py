@@ -70,6 +70,10 @@ def _deg(value: float) -> str:
     return format_degrees(value, 0 if abs(value - round(value)) < 1e-9 else 1)
 
 
+def _pairs(count: int) -> str:
+    return f"{format_int(count)} pair" + ("" if count == 1 else "s")
+
+
 def _behind(*mobjects):
     """Shaded bands go behind the bars."""
     for mob in mobjects:
@@ -194,8 +198,7 @@ class PerpendicularityExperiment(StoryScene):
                   f"threshold. Drawn from {lo} to {hi}, its result {looks}: {share}.")
         near = (f"{format_int(s.classic_parallel)} of them within {_deg(s.near_parallel_deg)} of parallel or "
                 f"opposite")
-        full = (f"The whole axis, on a log scale, shows what that plot left out: {format_int(s.classic_hidden)} "
-                f"pairs, {near}.")
+        full = f"The whole axis, on a log scale, shows what that plot left out: {_pairs(s.classic_hidden)}, {near}."
         if s.classic_bundles:
             full += " The vectors gathered into bundles of near copies."
         if s.classic_looks_perfect and s.classic_hidden:
@@ -223,9 +226,11 @@ class PerpendicularityExperiment(StoryScene):
         return 10.0 ** math.ceil(math.log10(top + 1))
 
     def _marks(self, hist: AngleHistogram, lo: float, hi: float, *, labels: bool = True,
-               height: float = 0.8, color: str = RUN_COLOR) -> VGroup:
+               height: float = 0.8, color: str = RUN_COLOR, beside: bool = False) -> VGroup:
+        """Marks at the extremes ``lo`` and ``hi``, labelled above (or ``beside``: outside) their tops."""
         return VGroup(*(hist.mark_angle(a, _deg(a) if labels else None, color, label_height=height,
-                                        font_size=style.CAPTION) for a in (lo, hi)))
+                                        font_size=style.CAPTION, label_side=side if beside else UP)
+                        for a, side in ((lo, LEFT), (hi, RIGHT))))
 
     def _tag(self, text: str, color: str = colors.TEXT, size: float = style.CAPTION):
         return style.text(text, size, color)
@@ -243,7 +248,7 @@ class PerpendicularityExperiment(StoryScene):
         self.hist = self._hist(s.initial.counts, s.initial.edges_deg, log_scale=False)
         self.band = _behind(self.hist.shade_band(90 - s.half_width_initial, 90 + s.half_width_initial,
                                                  colors.CURVE_RANDOM, opacity=0.25))
-        self.tag = self._corner(self._tag(f"{format_int(s.n_pairs)} pairs"))
+        self.tag = self._corner(self._tag(_pairs(s.n_pairs)))
         half = self._tag("half the pairs", colors.CURVE_RANDOM).next_to(self.band, UP, buff=0.1)
         self.band_label = half
         with self.beat(self.lines["random_start"]) as beat:
@@ -285,7 +290,7 @@ class PerpendicularityExperiment(StoryScene):
                 self.play(hist.update_counts(snap.counts), Transform(self.marks, new), Transform(counter, step),
                           run_time=per, rate_func=linear)
             self.play(hist.update_counts(s.final.counts), run_time=0.3)
-            final = self._marks(hist, s.final.min_angle_deg, s.final.max_angle_deg)
+            final = self._marks(hist, s.final.min_angle_deg, s.final.max_angle_deg, height=0.93, beside=True)
             tails = _behind(hist.shade_band(0.0, 90 - s.final_half_width, RUN_COLOR, opacity=0.1),
                             hist.shade_band(90 + s.final_half_width, 180.0, RUN_COLOR, opacity=0.1))
             self.play(ReplacementTransform(self.marks, final), FadeIn(tails), run_time=0.8)
@@ -315,7 +320,7 @@ class PerpendicularityExperiment(StoryScene):
     def proven_limit(self) -> None:
         s = self.story
         zoom = self._zoomed_final()
-        marks = self._marks(zoom, s.final.min_angle_deg, s.final.max_angle_deg)
+        marks = self._marks(zoom, s.final.min_angle_deg, s.final.max_angle_deg, height=0.93, beside=True)
         limit = VGroup(*(zoom.mark_angle(a, None, BOUND_COLOR, label_height=1.0)
                          for a in (90 - s.proven_deg, 90 + s.proven_deg)))
         label = self._tag(f"proven limit ±{_deg(s.proven_deg)}", BOUND_COLOR).move_to([0, TAG_Y, 0])
@@ -332,7 +337,8 @@ class PerpendicularityExperiment(StoryScene):
         p, f = s.proven_deg, s.final_half_width
         gaps = _behind(hist.shade_band(90 - f, 90 - p, colors.TEXT_DIM, opacity=0.35),
                        hist.shade_band(90 + p, 90 + f, colors.TEXT_DIM, opacity=0.35))
-        words = VGroup(*(self._tag("open", colors.TEXT_DIM).move_to([g.get_x(), TAG_Y, 0]) for g in gaps))
+        words = VGroup(*(self._tag("open", colors.TEXT).move_to([g.get_x(), PLOT_BOTTOM + PLOT_HEIGHT - 0.25, 0])
+                         for g in gaps))
         with self.beat(self.lines["open_gap"]) as beat:
             self.play(*(m.animate.scale(1.15) for m in self.marks), run_time=0.6)
             self.play(*(m.animate.scale(1 / 1.15) for m in self.marks), run_time=0.4)
@@ -385,7 +391,7 @@ class PerpendicularityExperiment(StoryScene):
         bands = _behind(full.shade_band(0.0, near, RUN_COLOR, opacity=0.15),
                         full.shade_band(180.0 - near, 180.0, RUN_COLOR, opacity=0.15))
         tag = self._corner(VGroup(self._tag(f"≤ {_deg(near)} from parallel", RUN_COLOR),
-                                  self._tag(f"{format_int(s.classic_parallel)} pairs", RUN_COLOR))
+                                  self._tag(_pairs(s.classic_parallel), RUN_COLOR))
                            .arrange(DOWN, buff=0.12, aligned_edge=RIGHT), TAG_Y - 0.2)
         title = self._title("the same result, 0° to 180°, log scale")
         with self.beat(self.lines["classic_full_range"]) as beat:
