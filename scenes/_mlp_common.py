@@ -29,10 +29,8 @@ from llmfacts.story import Int, StoryScene
 
 __all__ = ["MlpFactScene"]
 
-#: The font of every plain-text label of these scenes.
+#: The default font size of the name helpers (:meth:`MlpFactScene.word`, :meth:`~MlpFactScene.markup`, ...).
 FONT_SIZE = 26
-SMALL = 22
-MEDIUM = 24
 
 
 class MlpFactScene(StoryScene):
@@ -59,18 +57,6 @@ class MlpFactScene(StoryScene):
         self.fact: ToyFact = self.lecture.fact
         self.trace: MLPTrace = self.lecture.trace()
         self.gate_rows: list[AndGateRow] = self.lecture.gate_table()
-
-    # -- pacing (UpProjection and ResidualAdd until they use StoryScene.beat) -------------------------
-    def say(self, text: str) -> float:
-        """Narrate ``text``; :meth:`finish` later waits until it has been on screen long enough."""
-        seconds = self.narrate(text)
-        self._caption_end = self.time + seconds
-        return seconds
-
-    def finish(self, at_least: float = 0.8) -> None:
-        """Wait until the current narration has been read, and at least ``at_least`` seconds."""
-        remaining = getattr(self, "_caption_end", 0.0) - self.time
-        self.wait(max(at_least, remaining))
 
     # -- formatting -------------------------------------------------------------------------------------------
     def num(self, value: float, decimals: int | None = None) -> str:
@@ -107,9 +93,6 @@ class MlpFactScene(StoryScene):
     def full_name(self, first: str, last: str, font_size: float = FONT_SIZE, joiner: str = " ") -> MarkupText:
         """``Michael Jordan`` with each name in its colour (``joiner=" + "`` gives ``Michael + Jordan``)."""
         return self.markup((first, "name"), joiner, (last, "name"), font_size=font_size)
-
-    def text(self, content: str, font_size: float = FONT_SIZE, color: str = colors.TEXT, **kwargs) -> Text:
-        return Text(content, font_size=font_size, color=color, **kwargs)
 
 
 def _escape(text: str) -> str:

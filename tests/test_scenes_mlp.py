@@ -1,4 +1,4 @@
-"""Scenes 5-9 (the MLP block step by step): helpers, the numbers they prepare, and a lecturer's own fact.
+"""Scenes 5-9 (the MLP block step by step): the shared number format, and a lecturer's own fact.
 
 The key frames of the default scenes are checked by tests/test_scenes.py; here the scenes run as dry runs
 (no frame drawn), once as shipped and once subclassed with another fact, to check that nothing on the
@@ -11,7 +11,7 @@ import importlib
 
 import pytest
 
-from llmfacts.testing import dry_run, prepared_scene
+from llmfacts.testing import dry_run
 
 MLP_SCENES = [
     ("scenes.up_projection", "UpProjection"),
@@ -23,39 +23,23 @@ def scene_class(module: str, name: str):
     return getattr(importlib.import_module(module), name)
 
 
-# -- formatting ----------------------------------------------------------------------------------------------
-# (the formatters are tested in tests/test_formatting.py; here only how the scenes call them)
+# -- formatting ---------------------------------------------------------------------------------------------
+# (the formatters are tested in tests/test_formatting.py; here only how the MLP scenes' base calls them)
 
 
 def test_num_uses_the_scene_decimals_and_a_true_minus():
-    cls = scene_class("scenes.up_projection", "UpProjection")
-    scene = cls.__new__(cls)  # no renderer: only the formatting methods are called
+    from scenes._mlp_common import MlpFactScene
+
+    scene = MlpFactScene.__new__(MlpFactScene)  # no renderer: only the formatting method is called
     assert scene.num(-0.1587) == "\u22120.16"
     assert scene.num(-0.001) == "0.00"
     assert scene.num(-0.5, 1) == "\u22120.5"
-    assert scene.tex_num(-0.1587) == "-0.16"  # MathTex draws its own minus
-    three = type("ThreeDecimals", (cls,), {"decimals": 3})
+    three = type("ThreeDecimals", (MlpFactScene,), {"decimals": 3})
     assert three.__new__(three).num(0.25) == "0.250"
 
 
-# (the layout helpers grid_table, keep_inside and fit_width are tested in tests/test_mobjects.py)
-
-
-# -- what the scenes prepare ---------------------------------------------------------------------------------
-
-
-def prepared(cls):
-    """Run only ``resolve()`` and ``prepare()`` of a scene (no rendering)."""
-    return prepared_scene(cls)
-
-
-def test_up_projection_prepares_the_story_numbers():
-    scene = prepared(scene_class("scenes.up_projection", "UpProjection"))
-    assert scene.row0_is_names
-    assert scene.trace.up[0] == pytest.approx(2.0)
-    assert scene.trace.partial_sums[0][-1] == pytest.approx(scene.trace.up[0])
-    assert [round(r.dot, 9) for r in scene.gate_rows] == [2.0, 1.0, 1.0, 0.0]
-    assert scene.gpt3.matrix_shapes["up"] == (scene.gpt3.hp.d_mlp, scene.gpt3.hp.d_model)
+# (the layout helpers grid_table, keep_inside and fit_width are tested in tests/test_mobjects.py; what
+# UpProjection says is checked against the weights in tests/test_scene_up_projection.py)
 
 
 # -- every scene as shipped and with a lecturer's fact -------------------------------------------------------
