@@ -127,8 +127,11 @@ def markup(content: str, size: float = BODY, color: str = colors.TEXT, **kwargs:
 
 
 def math(tex: str, size: float = BODY, color: str = colors.TEXT, **kwargs: Any) -> MathTex:
-    """A formula set by LaTeX, as tall as a :func:`text` of the same ``size``."""
-    return MathTex(tex, font_size=math_size(size), color=color, **kwargs)
+    """A formula set by LaTeX, as tall as a :func:`text` of the same ``size``.
+
+    A true minus sign (U+2212, as :mod:`llmfacts.formatting` writes it for text) becomes TeX's ``-``, which is
+    set as the same minus in math mode."""
+    return MathTex(tex.replace("\u2212", "-"), font_size=math_size(size), color=color, **kwargs)
 
 
 # -- notation (TeX) ------------------------------------------------------------------------------------------

@@ -44,6 +44,12 @@ __all__ = ["MeaningDirections"]
 NUMBERS = style.MIN_MATH_FONT_SIZE  # entries of the columns of numbers
 
 
+def _boxes_meet(a, b, pad: float = 0.1) -> bool:
+    """Whether the bounding boxes of two mobjects come within ``pad`` of each other."""
+    return not (a.get_right()[0] + pad < b.get_left()[0] or b.get_right()[0] + pad < a.get_left()[0]
+                or a.get_top()[1] + pad < b.get_bottom()[1] or b.get_top()[1] + pad < a.get_bottom()[1])
+
+
 class MeaningDirections(StoryScene):
     """Directions carry meaning (illustrative word arrows), then the toy's three nearly perpendicular directions.
 
@@ -116,6 +122,17 @@ class MeaningDirections(StoryScene):
 
     def _tex_name(self, name: str) -> str:
         return r"\vec{" + self._short(name) + "}" if len(self._short(name)) == 1 else r"\text{" + name + "}"
+
+    @staticmethod
+    def _clear_label(point, labels, obstacles):
+        """The first of ``labels`` that fits beside ``point`` (right, up-right, up, down-right) clear of
+        ``obstacles``, placed there; the last one, to the right, if none does."""
+        for label in labels:
+            for side in (RIGHT, UP + RIGHT, UP, DOWN + RIGHT):
+                label.next_to(point, side, buff=0.15)
+                if not any(_boxes_meet(label, ob) for ob in obstacles):
+                    return label
+        return labels[-1].next_to(point, RIGHT, buff=0.15)
 
     # -- steps ------------------------------------------------------------------------------------------
     def word_arrows(self):
@@ -229,7 +246,8 @@ class MeaningDirections(StoryScene):
         with self.beat(f"What does 'encodes' mean? A dot product of 1 with the {f.first_name} direction "
                        f"means 'first name {f.first_name}'; 0 or less means not.") as beat:
             m = self._tex_name(f.first_name)
-            yes = style.math(r"E \cdot " + m + r" = 1 \;\Rightarrow\; \text{" + f.first_name + "}", style.LABEL)
+            yes = style.math(r"E \cdot " + m + r" = 1 \;\Rightarrow\; \text{" + f.first_name + "}", style.LABEL,
+                             tex_to_color_map={m: colors.FIRST_NAME})
             no = style.math(r"E \cdot " + m + r" \le 0 \;\Rightarrow\; \text{not " + f.first_name + "}",
                             style.LABEL, colors.TEXT_DIM)
             self.rule = VGroup(yes, no).arrange(DOWN, buff=0.3, aligned_edge=LEFT).move_to([3.2, 2.3, 0])
@@ -253,16 +271,17 @@ class MeaningDirections(StoryScene):
             e_arrow = Arrow(self.origin3, end, buff=0, stroke_width=6, color=colors.VECTOR,
                             max_tip_length_to_length_ratio=0.1)
             e_label = style.math("E = " + m + " + " + j, style.LABEL).next_to(end, RIGHT, buff=0.15)
-            col = EmbeddingVector(self.full, max_rows=self.rows_shown, decimals=2, font_size=NUMBERS, label="E",
+            col = EmbeddingVector(self.full, max_rows=self.rows_shown, decimals=2, font_size=NUMBERS, label="$E$",
                                   label_font_size=style.BODY * style.MATH_SCALE)
             readouts = VGroup(*(style.math(r"E \cdot " + self._tex_name(n) + " = " + format_fixed(self.full_readout[n]),
-                                           style.LABEL) for n in self.names3))
-            for n, r in zip(self.names3, readouts):
-                r[0][2:4].set_color(self._color(n))
+                                           style.LABEL, tex_to_color_map={self._tex_name(n): self._color(n)})
+                                for n in self.names3))
             readouts.arrange(DOWN, buff=0.35, aligned_edge=LEFT)
             group = VGroup(col, readouts).arrange(RIGHT, buff=0.8)
             group.next_to(self.rule, DOWN, buff=0.5).set_x(self.rule.get_x())
             style.fit_in_safe_frame(group)
+            e_label = self._clear_label(end, [e_label, style.math("E", style.LABEL)],
+                                       [group, *self.dir_labels, *self.dir_arrows])
             self.play(Create(guide_m), Create(guide_j), run_time=0.8)
             self.play(GrowArrow(e_arrow), FadeIn(e_label), run_time=1)
             self.play(FadeIn(col), run_time=1)

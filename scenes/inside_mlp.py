@@ -86,7 +86,7 @@ class InsideTheMlp(StoryScene):
     def sequence_in(self):
         with self.beat("Now zoom in on one MLP block. A sequence of vectors flows in, one for each token of "
                        "the text.") as beat:
-            self.diagram = MlpBlockDiagram().scale(0.92)
+            self.diagram = MlpBlockDiagram()
             self.diagram.move_to([0, style.SAFE_FRAME.y_max - self.diagram.height / 2, 0])
             self.icons = VGroup()
             for x, word, color in zip(self.inputs, self.words, self.word_colors):
@@ -106,9 +106,10 @@ class InsideTheMlp(StoryScene):
             chosen = self.icons[1]
             frame = SurroundingRectangle(chosen, color=colors.HIGHLIGHT, buff=0.08)
             self.play(Create(frame), run_time=0.6)
-            self.e = EmbeddingVector(self.trace.x, label="E", label_font_size=style.BODY * style.MATH_SCALE,
+            self.e = EmbeddingVector(self.trace.x, label="$E$", label_font_size=style.BODY * style.MATH_SCALE,
                                      max_rows=self.rows_shown, decimals=self.decimals, font_size=NUMBERS)
-            self.e.next_to(self.diagram, DOWN, buff=0.45).set_x(self.diagram.get_input_point()[0] - 0.2)
+            self.e.next_to(self.diagram, DOWN, buff=0.3).set_x(self.diagram.get_input_point()[0] - 0.2)
+            style.fit_in_safe_frame(self.e)
             self.play(FadeOut(self.icons), FadeOut(frame), FadeIn(self.e, target_position=chosen), run_time=1.2)
         with self.beat(f"A matrix turns its {d} numbers into {h}, and a simple function called ReLU keeps only "
                        "the positive ones: these are the neurons.") as beat:
@@ -125,7 +126,7 @@ class InsideTheMlp(StoryScene):
                   FadeOut(up_box.caption), FadeIn(up_size), run_time=1.2)
         self.neurons = NeuronLayer(self.trace.post, max_neurons=self.neurons_shown, radius=0.17, buff=0.1,
                                    decimals=1, font_size=NUMBERS)
-        self.neurons.next_to(act_box, DOWN, buff=0.45).align_to(self.e.get_brackets(), UP)
+        self.neurons.next_to(act_box, DOWN, buff=0.3).align_to(self.e.get_brackets(), UP)
         self.neurons.set_x(act_box.get_x() - 0.25)
         self.n_label = style.text(f"{self.n_active} of {h} on", style.CAPTION, colors.NEURON_ACTIVE)
         self.n_label.next_to(self.neurons, DOWN, buff=0.2)
@@ -141,9 +142,9 @@ class InsideTheMlp(StoryScene):
         moving = self.neurons.copy()
         self.play(moving.animate.scale(0.15).move_to(down_box).set_opacity(0), Indicate(down_box, color=colors.MLP),
                   FadeOut(down_box.caption), FadeIn(down_size), run_time=1.2)
-        self.down = EmbeddingVector(self.trace.down, label="MLP(E)", label_font_size=style.LABEL * style.MATH_SCALE,
+        self.down = EmbeddingVector(self.trace.down, label=r"$\mathrm{MLP}(E)$", label_font_size=style.LABEL * style.MATH_SCALE,
                                     max_rows=self.rows_shown, decimals=self.decimals, font_size=NUMBERS)
-        self.down.next_to(down_box, DOWN, buff=0.45).align_to(self.e.get_brackets(), UP)
+        self.down.next_to(down_box, DOWN, buff=0.3).align_to(self.e.get_brackets(), UP)
         self.down.set_x(down_box.get_x() + 0.35)
         style.fit_in_safe_frame(self.down)
         beat.wait_until("output")
@@ -166,10 +167,12 @@ class InsideTheMlp(StoryScene):
         with self.beat(self.every_token_sentence()) as beat:
             self.play(FadeOut(VGroup(self.e, self.neurons, self.down, self.sizes, self.diagram)), run_time=0.8)
             lanes = ParallelLanes(self.words, self.inputs, self.outputs, word_colors=self.word_colors)
-            lanes.scale_to_fit_height(5.2)
-            if lanes.width > style.SAFE_FRAME.width - 1.2:
-                lanes.scale_to_fit_width(style.SAFE_FRAME.width - 1.2)
-            lanes.move_to([-0.5, 0.1, 0])
+            safe = style.SAFE_FRAME
+            lanes.scale_to_fit_height(min(max(5.2, 0.8 * len(self.words)), safe.height - 0.4))  # labels stay legible
+            tag_width = style.text(f"+ {self.lecture.fact.attribute}", style.LABEL).width + 0.15
+            if lanes.width + tag_width > safe.width:
+                lanes.scale_to_fit_width(safe.width - tag_width)
+            lanes.move_to([safe.x_min + (safe.width - tag_width) / 2, 0.1, 0])  # room for the tags on the right
             self.play(FadeIn(lanes.words), FadeIn(lanes.in_icons), run_time=1)
             self.play(FadeIn(lanes.lanes, lag_ratio=0.05), FadeIn(lanes.separators), run_time=1.2)
             dots, paths = lanes.moving_dots()

@@ -23,19 +23,22 @@ from manim import (
     UP,
     Arrow,
     Axes,
+    Brace,
     Create,
     FadeIn,
     FadeOut,
     GrowArrow,
+    GrowFromCenter,
     Indicate,
     LaggedStart,
     ShowPassingFlash,
+    Transform,
     VGroup,
 )
 
 from llmfacts import colors, style
 from llmfacts.compute.lecture import Lecture
-from llmfacts.formatting import format_int, format_signed
+from llmfacts.formatting import format_int, format_signed, tex_int
 from llmfacts.mobjects import MlpBlockDiagram, TokenRow, grid_table
 from scenes._mlp_common import MlpFactScene
 
@@ -98,9 +101,9 @@ class ResidualAdd(MlpFactScene):
         xs = [0.0, p["E"][0], p["out"][0]]
         ys = [0.0, p["E"][1], p["out"][1], p["MLP"][1]]
         axes = Axes(x_range=(min(xs) - 0.2, max(xs) + 0.3, 0.5), y_range=(min(ys) - 0.2, max(ys) + 0.3, 0.5),
-                    x_length=7.2, y_length=4.2, tips=False,
+                    x_length=5.0, y_length=4.6, tips=False,
                     axis_config={"stroke_color": colors.DATA_DIM, "stroke_width": 2, "include_ticks": False})
-        axes.move_to([-1.2, -1.15, 0])
+        axes.move_to([0, -0.1, 0])
         x_label = style.text(f"{self.fact.first_name} + {self.fact.last_name}", style.CAPTION, colors.TEXT_DIM)
         x_label.next_to(axes.x_axis.get_right(), DOWN, buff=0.15).align_to(axes.x_axis, RIGHT)
         y_label = style.text(self.fact.attribute, style.CAPTION, colors.ATTRIBUTE)
@@ -147,17 +150,23 @@ class ResidualAdd(MlpFactScene):
                        + self.nudge_sentence()) as beat:
             header = [style.text("reads", style.CAPTION, colors.TEXT_DIM), style.math("E", style.LABEL),
                       style.math(r"+\,\mathrm{MLP}(E)", style.LABEL, colors.MLP),
-                      style.math(r"=", style.LABEL)]
+                      style.math(r"=", style.LABEL, colors.HIGHLIGHT)]
             body = [[style.text(name, style.LABEL, self.concept_color(name)),
                      style.math(self.num(trace.readout_in[name]), style.LABEL),
-                     style.math(format_signed(trace.gained[name], self.decimals + 1, true_minus=True), style.LABEL,
+                     style.math(format_signed(trace.gained[name], self.decimals + 1), style.LABEL,
                                 colors.MLP),
-                     style.math(self.num(trace.readout_out[name]), style.LABEL)] for name in self.concepts]
-            table = grid_table([header, *body], col_buff=0.5, row_buff=0.3)
-            table.move_to([4.3, -0.4, 0])
+                     style.math(self.num(trace.readout_out[name]), style.LABEL, colors.HIGHLIGHT)]
+                    for name in self.concepts]
+            table = grid_table([header, *body], col_buff=0.4, row_buff=0.3)
+            safe = style.SAFE_FRAME
+            table.move_to([safe.x_max - table.width / 2, 0, 0])
             style.fit_in_safe_frame(table)
-            self.sum_picture.generate_target()
-            self.play(self.sum_picture.animate.scale(0.8).to_edge(LEFT, buff=0.8), FadeIn(table[0]), run_time=1.0)
+            room = table.get_left()[0] - 0.5 - safe.x_min  # the picture takes what the table leaves
+            target = self.sum_picture.copy()
+            if target.width > room:
+                target.scale(room / target.width)
+            target.move_to([safe.x_min + target.width / 2, 0, 0])
+            self.play(Transform(self.sum_picture, target), FadeIn(table[0]), run_time=1.0)
             self.play(LaggedStart(*(FadeIn(line, shift=LEFT * 0.2) for line in table[1:]), lag_ratio=0.4),
                       run_time=2.0)
             beat.wait_until("has been added")
@@ -179,16 +188,17 @@ class ResidualAdd(MlpFactScene):
                            token_colors=[colors.FIRST_NAME, colors.LAST_NAME] + [None] * (n_tok - 2))
             row.move_to([0, 2.2, 0])
             style.fit_in_safe_frame(row)
-            counts = VGroup(*(style.math(format_int(hp.d_mlp), style.CAPTION, colors.NEURON_ACTIVE)
-                              .next_to(row.get_token(k), DOWN, buff=0.3) for k in range(n_tok)))
+            brace = Brace(row, DOWN, buff=0.2, color=colors.NEURON_ACTIVE)
+            counts = VGroup(brace, style.math(rf"{tex_int(hp.d_mlp)}\ \text{{neurons per token}}", style.LABEL,
+                                              colors.NEURON_ACTIVE).next_to(brace, DOWN, buff=0.15))
             lines = VGroup(
-                style.math(rf"{n_tok} \times {format_int(hp.d_mlp)} = {format_int(here)}", style.BODY),
-                style.math(rf"{format_int(hp.context)} \times {format_int(hp.d_mlp)} = {format_int(full)}",
+                style.math(rf"{n_tok} \times {tex_int(hp.d_mlp)} = {tex_int(here)}", style.BODY),
+                style.math(rf"{tex_int(hp.context)} \times {tex_int(hp.d_mlp)} = {tex_int(full)}",
                            style.BODY, colors.NEURON_ACTIVE),
-            ).arrange(DOWN, buff=0.45).move_to([0, -1.2, 0])
+            ).arrange(DOWN, buff=0.45).move_to([0, -1.5, 0])
             self.play(FadeIn(row), run_time=0.8)
             beat.wait_until("neurons")
-            self.play(LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in counts), lag_ratio=0.1), run_time=1.2)
+            self.play(GrowFromCenter(brace), FadeIn(counts[1], shift=DOWN * 0.2), run_time=1.2)
             beat.wait_until("these")
             self.play(FadeIn(lines[0], shift=UP * 0.2), run_time=1.0)
             beat.wait_until("full context")

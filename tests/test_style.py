@@ -201,3 +201,16 @@ def test_fit_in_safe_frame_shrinks_and_shifts_but_never_grows():
     style.fit_in_safe_frame(inside)
     np.testing.assert_allclose(inside.get_center(), [1, 1, 0])
     assert inside.width == pytest.approx(1.0)
+
+
+def test_math_accepts_the_true_minus_of_formatted_numbers():
+    """formatting writes U+2212 for text; LaTeX cannot set it, so style.math sets TeX's own minus instead."""
+    from llmfacts import style
+    from llmfacts.formatting import format_fixed
+
+    written = format_fixed(-0.09, 2, true_minus=True)
+    assert "\u2212" in written
+    shown = style.math(written, style.LABEL)
+    plain = style.math("-0.09", style.LABEL)
+    assert len(shown.submobjects[0]) == len(plain.submobjects[0]) == 5  # minus, 0, point, 0, 9
+    assert abs(shown.width - plain.width) < 1e-6
