@@ -390,7 +390,7 @@ class PerpendicularityExperiment(StoryScene):
                        if edges[k + 1] <= near + 1e-9 or edges[k] >= 180.0 - near - 1e-9]
         bands = _behind(full.shade_band(0.0, near, RUN_COLOR, opacity=0.15),
                         full.shade_band(180.0 - near, 180.0, RUN_COLOR, opacity=0.15))
-        tag = self._corner(VGroup(self._tag(f"≤ {_deg(near)} from parallel", RUN_COLOR),
+        tag = self._corner(VGroup(self._tag(f"within {_deg(near)} of parallel", RUN_COLOR),
                                   self._tag(_pairs(s.classic_parallel), RUN_COLOR))
                            .arrange(DOWN, buff=0.12, aligned_edge=RIGHT), TAG_Y - 0.2)
         title = self._title("the same result, 0° to 180°, log scale")
