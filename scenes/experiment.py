@@ -149,7 +149,7 @@ class PerpendicularityExperiment(StoryScene):
         if abs(s.mode_deg - 90.0) <= s.initial.bin_width_deg:
             pile = f"They pile up around 90°: half of them lie within {_deg(s.half_width_initial)} of it."
         else:
-            pile = (f"The fullest bar is at {_deg(s.mode_deg)}; half of them lie within "
+            pile = (f"The most common angle is about {_deg(s.mode_deg)}; half of them lie within "
                     f"{_deg(s.half_width_initial)} of 90°.")
         start = (f"Draw {format_int(s.n)} random directions in {s.d} dimensions and measure the angle of every "
                  f"pair: {format_int(s.n_pairs)} angles. {pile}")
