@@ -229,19 +229,26 @@ class UpProjection(MlpFactScene):
         self.product = VGroup(row, self.w_label, self.shape_label, self.e_label, self.e_name, self.out_label)
         self.row_labels = {i: self._row_label(i) for i in self.rows_shown}
         column = max(label.width for label in self.row_labels.values())
+        if column + LABEL_GAP + self.product.width > style.SAFE_FRAME.width - 0.2:  # long names: initials
+            self.row_labels = {i: self._row_label(i, short=True) for i in self.rows_shown}
+            column = max(label.width for label in self.row_labels.values())
         # the opening: the product alone, centred; at work: the row labels' column on its left, all centred
         self.product.shift(LEFT * self.product.get_x() + UP * (OPEN_Y - self.matrix.get_y()))
         work_left = -(column + LABEL_GAP + self.product.width) / 2 + column + LABEL_GAP
         self.work_shift = np.array([work_left - self.product.get_left()[0], WORK_TOP - self.product.get_top()[1], 0.0])
         self.terms_y = self.product.get_bottom()[1] + self.work_shift[1] - TERMS_GAP
 
-    def _row_label(self, i: int):
-        """What row ``i`` asks: ``Michael + Jordan`` for a fact's row, ``random`` for the others."""
+    def _row_label(self, i: int, short: bool = False):
+        """What row ``i`` asks: ``Michael + Jordan`` for a fact's row (``M + J``, each initial in its name's
+        colour, when ``short``), ``random`` for the others."""
         if i == 0 and not self.row0_is_names:
             return style.text("row 0", style.CAPTION, colors.TEXT_DIM)
         if i < len(self.mlp.facts):
-            other = self.mlp.facts[i]
-            return self.full_name(other.first_name, other.last_name, style.CAPTION, joiner=" + ")
+            first, last = self.mlp.facts[i].first_name, self.mlp.facts[i].last_name
+            if short:
+                return self.markup((first[0], self.concept_color(first)), " + ", (last[0], self.concept_color(last)),
+                                   font_size=style.CAPTION)
+            return self.full_name(first, last, style.CAPTION, joiner=" + ")
         return style.text("random", style.CAPTION, colors.TEXT_DIM)
 
     def _place_row_label(self, i: int):

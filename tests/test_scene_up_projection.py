@@ -16,6 +16,7 @@ import pytest
 
 from llmfacts.compute.gpt3 import GPTHyperparameters
 from llmfacts.compute.lecture import DEFAULT_LECTURE, load_lecture
+from llmfacts.compute.toy_mlp import ToyFact
 from llmfacts.mobjects.weight_matrix import shown_indices
 from llmfacts.story import SceneParameterError
 from llmfacts.testing import dry_run, prepared_scene
@@ -173,6 +174,26 @@ def test_describe_follows_the_lecture():
     assert "Marie Curie" in curie and "80 dot products" in curie and "Michael" not in curie
     assert "gives 1.90" in UpProjection.describe(LECTURES["overlap"])
     assert UpProjection.describe(LECTURES["tiny"]).endswith("Tiny GPT's W↑, 250 × 96")
+
+
+@pytest.mark.parametrize("key", ["default", "curie", "long_names"])
+def test_row_labels_and_product_fit_the_safe_frame(key):
+    """Beside the matrix each shown row says what it asks; names too long for that column become initials."""
+    import llmfacts.style as style
+
+    lecture = LECTURES.get(key) or DEFAULT_LECTURE.replace(fact=ToyFact("Bartholomew", "Vanderbilt", "railways"))
+    scene = prepared_scene(UpProjection, lecture=lecture)
+    scene._build_product()
+    scene.product.shift(scene.work_shift)
+    labels = [scene._place_row_label(i) for i in scene.rows_shown]
+    left = min(label.get_left()[0] for label in labels)
+    assert left >= style.SAFE_FRAME.x_min - 1e-6 and scene.product.get_right()[0] <= style.SAFE_FRAME.x_max + 1e-6
+    words = [re.sub(r"<[^>]+>", "", getattr(label, "original_text", "")) for label in labels]  # markup stripped
+    first = lecture.fact.first_name
+    assert (first in words[0]) == (key != "long_names")
+    assert words[0].startswith(first[0])
+    assert [w for w in words if "random" in w] == ["random"] * sum(i >= len(lecture.toy_mlp().facts)
+                                                                  for i in scene.rows_shown)
 
 
 @pytest.mark.parametrize(("attribute", "value"), [("decimals", 0), ("shown_cols", 6), ("shown_rows", 2),
