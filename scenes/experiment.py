@@ -299,7 +299,7 @@ class PerpendicularityExperiment(StoryScene):
     def middle(self) -> None:
         s, hist = self.story, self.hist
         t = s.tolerance_deg
-        band = _behind(hist.shade_band(90 - t, 90 + t, BAND_COLOR, opacity=0.3))
+        band = hist.shade_band(90 - t, 90 + t, BAND_COLOR, opacity=0.35)  # in front: it marks bars
         label = VGroup(self._tag(f"within ±{_deg(t)}"),
                        self._tag(f"{format_percent(s.share_initial)} → {format_percent(s.share_final)}"))
         label.arrange(DOWN, buff=0.12, aligned_edge=RIGHT)
@@ -352,7 +352,7 @@ class PerpendicularityExperiment(StoryScene):
     def tolerance(self) -> None:
         s, hist = self.story, self.hist
         t = s.tolerance_deg
-        band = _behind(hist.shade_band(90 - t, 90 + t, BAND_COLOR, opacity=0.3))
+        band = hist.shade_band(90 - t, 90 + t, BAND_COLOR, opacity=0.35)
         verdict = "ruled out" if s.claim_excluded else "not ruled out"
         label = self._tag(f"every pair within ±{_deg(t)}: {verdict}", BAND_COLOR).move_to([0, TAG_Y, 0])
         words = self.gaps[1] if len(self.gaps) else VGroup()
