@@ -139,14 +139,16 @@ class NearlyPerpendicular(ThreeDStoryScene):
     """Superposition's geometric starting point: exactly vs nearly perpendicular directions, in 3-D.
 
     Layout parameters (class attributes): ``radius`` - length of the arrows (manim units); ``tilt_deg`` -
-    how far the camera tips over to show space; ``turn_deg`` - how far it turns around during a beat.
+    how far the camera tips over to show space; ``turn_deg`` - how far it turns around during a beat (the turn
+    of the three-dimensions beat ends on a view down a diagonal, where the three axes stand apart; 90 keeps
+    the views of the later beats there too).
     """
 
     steps = ("two_dimensions", "three_dimensions", "allow_slack", "crowd_in", "many_dimensions", "growth")
 
     radius: float = 2.2
     tilt_deg: float = 68.0
-    turn_deg: float = 50.0
+    turn_deg: float = 90.0
     parameter_rules = {"radius": Float(1.0, 2.6), "tilt_deg": Float(20.0, 85.0), "turn_deg": Float(0.0, 180.0)}
 
     @classmethod
@@ -394,18 +396,18 @@ class NearlyPerpendicular(ThreeDStoryScene):
                        "dimension means.") as beat:
             self.pin(heading)
             self.play(FadeOut(self.names), FadeOut(self.heading_now), FadeIn(heading), run_time=0.6)
-            self.move_camera(phi=self.tilt_deg * DEGREES, theta=-60 * DEGREES, run_time=1.5)
+            self.move_camera(phi=self.tilt_deg * DEGREES, theta=(45 - self.turn_deg) * DEGREES, run_time=1.5)
             self.play(GrowFromPoint(w, ORIGIN), run_time=0.8)
             self.play(Create(corners), run_time=0.6)
             beat.wait_until("In general")
             self.pin(general)
             self.play(FadeIn(general), run_time=0.8)
-            self.move_camera(theta=(-60 + self.turn_deg) * DEGREES, run_time=beat.fit(1.0, at_least=1.0),
+            self.move_camera(theta=45 * DEGREES, run_time=beat.fit(1.0, at_least=1.0),
                              rate_func=linear)
         self.arrows.add(w)
         self.corners.add(*corners)
         self.heading_now, self.general = heading, general
-        self.theta = -60 + self.turn_deg
+        self.theta = 45.0
 
     def allow_slack(self) -> None:
         s = self.story
@@ -571,7 +573,7 @@ class NearlyPerpendicular(ThreeDStoryScene):
         s = self.story
         rows = self._rows(s.wide_d, s.log10_at_most_wide, s.known_wide, s.log10_random_wide)
         chart = self.count_chart(rows, log=True)
-        heading = self.heading(f"{format_int(s.wide_d)} dimensions ({s.wide_name})")
+        heading = self.heading(f"{format_int(s.wide_d)} dimensions ({s.wide_name}), ±{_degrees(s.tolerance_deg)}")
         with self.beat(self.lines["growth"]) as beat:
             self.pin(heading, chart)
             self.play(FadeOut(self.chart), FadeOut(self.heading_now), run_time=0.6)
