@@ -1,9 +1,9 @@
 """Scene 12: perpendicular vs nearly perpendicular directions, in a turning 3-D space, and how many fit.
 
 In ``d`` dimensions exactly ``d`` directions can be mutually perpendicular. Allowing every pair a slack of
-±t around 90° buys nothing in the plane or in space until the slack is large (four arrows at ±19.5°, six
+±t around 90° buys nothing in the plane until ±30° (three lines) nor in space until ±19.5° (four arrows; six
 at ±26.6°); in the experiment's dimension the best arrangement stays close to ``d`` (at most 103 in 100-D
-at ±1°). The count does grow exponentially with the dimension, but two statements must be kept apart:
+at ±1°, and a regular simplex gives 101). The count does grow exponentially with the dimension, but two statements must be kept apart:
 *random* directions take off only once ``d`` is well above ``1/ε²``; the *best arrangement* does far better
 (an explicit construction fits tens of millions within ±1° in GPT-3's 12,288 dimensions).
 
@@ -353,21 +353,19 @@ class NearlyPerpendicular(ThreeDStoryScene):
         readouts = VGroup()
         for other, value in (("u", lambda: angle.get_value()), ("v", lambda: abs(angle.get_value() - 90.0))):
             label = style.math(rf"\angle(w, {other}) =", style.LABEL)
-            number = DecimalNumber(value(), num_decimal_places=0, unit=r"^\circ", font_size=style.LABEL * style.MATH_SCALE)
+            number = DecimalNumber(value(), num_decimal_places=0, unit=r"^\circ", font_size=style.math_size(style.LABEL))
             readouts.add(VGroup(label, number).arrange(RIGHT, buff=0.2))
         readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.35).move_to([4.3, 0.6, 0])
 
-        def refresh(group: VGroup, which: int, value) -> None:
+        def refresh(group: VGroup, value) -> None:
             group[1].set_value(value())
             group[1].next_to(group[0], RIGHT, buff=0.2)
-            self.pin(group[1])
+            self.pin(group[1])  # set_value rebuilds the digits: fix the new ones to the screen too
 
-        readouts[0].add_updater(lambda g: refresh(g, 0, lambda: angle.get_value()))
-        readouts[1].add_updater(lambda g: refresh(g, 1, lambda: abs(angle.get_value() - 90.0)))
+        readouts[0].add_updater(lambda g: refresh(g, lambda: angle.get_value()))
+        readouts[1].add_updater(lambda g: refresh(g, lambda: abs(angle.get_value() - 90.0)))
 
-        with self.beat("Give each feature its own direction, all at right angles to one another, so that adding "
-                       "one never changes how much of another is there. A flat plane has room for two such "
-                       "directions, and no more.") as beat:
+        with self.beat(self.lines["two_dimensions"]) as beat:
             self.show(heading)
             self.play(Create(plane), FadeIn(heading), run_time=0.8)
             self.play(GrowFromPoint(u, ORIGIN), GrowFromPoint(v, ORIGIN), run_time=1.0)
@@ -391,9 +389,7 @@ class NearlyPerpendicular(ThreeDStoryScene):
         corners = VGroup(self.corner(UP, OUT), self.corner(RIGHT, OUT))
         heading = self.heading("3 dimensions")
         general = self.footer(style.math(r"d \text{ dimensions: } d \text{ perpendicular directions}", style.BODY))
-        with self.beat("Space has room for three, each at a right angle to the other two. In general, d "
-                       "dimensions hold exactly d mutually perpendicular directions: that is practically what "
-                       "dimension means.") as beat:
+        with self.beat(self.lines["three_dimensions"]) as beat:
             self.pin(heading)
             self.play(FadeOut(self.names), FadeOut(self.heading_now), FadeIn(heading), run_time=0.6)
             self.move_camera(phi=self.tilt_deg * DEGREES, theta=(45 - self.turn_deg) * DEGREES, run_time=1.5)
@@ -416,7 +412,7 @@ class NearlyPerpendicular(ThreeDStoryScene):
         rule.set_color(BELT)
         sphere = Sphere(radius=self.radius * 0.99, resolution=(24, 12), fill_color=colors.DATA_DIM,
                         fill_opacity=0.08, stroke_width=0.4, stroke_color=colors.DATA_DIM, stroke_opacity=0.25)
-        sphere.set_fill(colors.DATA_DIM, opacity=0.08)
+        sphere.set_fill(colors.DATA_DIM, opacity=0.08)  # one even shade over the faces (no checkerboard)
         start = s.space_set
         arrows = self.arrows
         if start.count != 3 or start.max_abs_cos > 0:  # the slack already allows more than the axes
