@@ -199,7 +199,7 @@ class BiasShift(MlpFactScene):
                            decimals=self.decimals, unit=min(1.0, 4.0 / max(1, hi - lo)))
         for dot, row in zip(lanes.dots, rows):
             dot.set_color(colors.HIGHLIGHT if row is rows[0] else colors.DATA)
-        fit_width(lanes, 6.3)
+        fit_width(lanes, 6.6)  # Marie Curie's longer pair names stay at the caption size
         return lanes
 
     # -- steps -----------------------------------------------------------------------------------------------
