@@ -6,6 +6,7 @@
 PYTHON := .venv/bin/python
 QUALITY ?= high
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_JOBS ?= $(JOBS)
 
 .PHONY: setup video test stills slides bench control-frames clean
 
@@ -17,7 +18,7 @@ video: setup
 
 test: setup
 	.venv/bin/ruff check .
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 stills: setup
 	$(PYTHON) render.py all --quality low --stills

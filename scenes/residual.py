@@ -116,7 +116,7 @@ class ResidualAdd(MlpFactScene):
                           max_tip_length_to_length_ratio=0.12)
         out_arrow = Arrow(origin, out_end, buff=0, color=colors.HIGHLIGHT, stroke_width=6,
                           max_tip_length_to_length_ratio=0.08)
-        e_tex = style.math("E", style.LABEL).next_to(e_arrow, DOWN, buff=0.12)
+        e_tex = style.math("E", style.LABEL).next_to(origin + 0.35 * (e_end - origin), DOWN, buff=0.12)  # clear of the axis name
         mlp_tex = style.math(r"\mathrm{MLP}(E)", style.LABEL, colors.MLP)
         sum_tex = style.math(r"E + \mathrm{MLP}(E)", style.LABEL, colors.HIGHLIGHT)
         self.play(FadeOut(self.diagram), Create(axes), FadeIn(x_label), FadeIn(y_label), run_time=1.0)

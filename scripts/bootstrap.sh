@@ -66,7 +66,7 @@ fi
 
 # ---------------------------------------------------------------- virtual environment
 stamp="$VENV/.bootstrap-stamp"
-want_stamp=$(cat "$LOCK" pyproject.toml "$0" | sha256sum | cut -c1-16)
+want_stamp=$(cat "$LOCK" requirements-test.lock pyproject.toml "$0" | sha256sum | cut -c1-16)
 quiet_pip() {  # pip, minus the noise of this machine's extra (empty) package indexes
   "$VENV/bin/python" -m pip "$@" 2> >(grep -v "is neither a file nor a directory" >&2)
 }
@@ -80,6 +80,7 @@ else
   echo "bootstrap: installing Python dependencies from $LOCK (torch==2.13.0 CPU comes from local disk)"
   quiet_pip install -q --upgrade pip
   quiet_pip install -q -r "$LOCK"
+  quiet_pip install -q -c "$LOCK" -r requirements-test.lock  # pytest-xdist for make test
   # Make the repository importable (llmfacts, scenes) from anywhere in the venv, like an editable install.
   site_dir=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
   echo "$PWD" > "$site_dir/llmfacts-repo.pth"

@@ -2,8 +2,9 @@
 clear of each other, and no prose on screen.
 
 The checker itself is tested on tiny synthetic scenes (one breaking each rule, one clean). Then every scene
-of the storyboard, for the default lecture and for each example lecture (``examples/*.py`` defining
-``LECTURE``), renders its key frames with the checker watching the end of every step; a test fails with the
+of the storyboard, for each example lecture (``examples/*.py`` defining ``LECTURE``), renders its key frames
+with the checker watching the end of every step (the default lecture is checked by ``tests/test_scenes.py``
+in the same render as its control frames); a test fails with the
 list of every violation (scene, step, rule, the text, what was measured), also written to
 ``tests/output/layout/<Scene>-<lecture>.txt`` (and ``.tsv``, one violation a line).
 """
@@ -44,6 +45,7 @@ from llmfacts.layout_check import (
 from llmfacts.story import StoryScene
 from llmfacts.storyboard import REPO_ROOT, STORY
 from llmfacts.testing import render_keyframes
+from tests.test_scenes import report_layout
 
 OUTPUT = Path(__file__).parent / "output" / "layout"
 
@@ -247,21 +249,15 @@ def _example_lectures() -> list[tuple[str, Lecture]]:
     return lectures
 
 
-LECTURES = [("default", None), *_example_lectures()]
+LECTURES = _example_lectures()
 
 
 @pytest.mark.parametrize("lecture", [lec for _, lec in LECTURES], ids=[name for name, _ in LECTURES])
 @pytest.mark.parametrize("entry", STORY, ids=[e.name for e in STORY])
 def test_scene_layout(entry, lecture, manim_media_dir):
-    attributes = dict(FAST_PATH.get(entry.name, {}))
-    if lecture is not None:
-        attributes["lecture"] = lecture
+    attributes = dict(FAST_PATH.get(entry.name, {}), lecture=lecture)
     found = run_checked(entry.scene_class(), entry.name, media_dir=manim_media_dir, **attributes)
-    report = OUTPUT / f"{entry.name}-{'default' if lecture is None else lecture.name}.txt"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(format_violations(found) + "\n")
-    report.with_suffix(".tsv").write_text("".join(f"{v.scene}\t{v.step}\t{v.rule}\t{v.text!r}\t{v.detail}\n"
-                                                  for v in found))
+    report = report_layout(entry.name, lecture.name, found)
     if found:
         pytest.fail(f"{len(found)} layout violations (also in {report.relative_to(REPO_ROOT)}):\n"
                     + format_violations(found), pytrace=False)
