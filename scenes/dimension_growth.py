@@ -67,6 +67,7 @@ from llmfacts.compute.constructions import (
 )
 from llmfacts.compute.lecture import Lecture
 from llmfacts.formatting import format_int, tex_count_from_log10, tex_int
+from llmfacts.mobjects import boxes_meet
 from llmfacts.story import Int, StoryScene
 
 __all__ = ["DimensionGrowth", "clip_polyline", "exit_point", "magnitude_words", "count_phrase",
@@ -144,12 +145,6 @@ def upper_phrase(log10_value: float) -> str:
 def degrees_text(deg: float) -> str:
     """``'1'``, ``'2.5'``: a tolerance as the narration writes it."""
     return f"{deg:g}"
-
-
-def _boxes_meet(a, b, pad: float = 0.05) -> bool:
-    """Whether the bounding boxes of two mobjects intersect (with ``pad`` to spare)."""
-    return not (a.get_right()[0] + pad < b.get_left()[0] or b.get_right()[0] + pad < a.get_left()[0]
-                or a.get_top()[1] + pad < b.get_bottom()[1] or b.get_top()[1] + pad < a.get_bottom()[1])
 
 
 def _nice_step(top: int) -> int:
@@ -543,9 +538,9 @@ class DimensionGrowth(StoryScene):
                 d2 = Dot(plot.point(s.example_need_d, math.log10(s.example_n)), color=colors.HIGHLIGHT, radius=0.06)
                 l2 = self._label(rf"{tex_int(s.example_n)}\ \text{{need}}\ d \ge {tex_int(s.example_need_d)}")
                 l2.next_to(d2, LEFT, buff=0.15)
-                if _boxes_meet(l1, l2):  # dots close together (a small d, a tall chart): lift it above
+                if boxes_meet(l1, l2):  # dots close together (a small d, a tall chart): lift it above
                     l2.next_to(d2, UP + LEFT, buff=0.12)
-                    if _boxes_meet(l1, l2):
+                    if boxes_meet(l1, l2):
                         l2.shift(UP * (l1.get_top()[1] - l2.get_bottom()[1] + 0.12))
                 marks.add(d2, l2)
             self.play(FadeIn(marks), run_time=1.0)

@@ -36,18 +36,12 @@ from llmfacts import colors, style
 from llmfacts.compute.geometry import angle_degrees, nearest_point, span_coordinates
 from llmfacts.compute.lecture import Lecture
 from llmfacts.formatting import format_fixed, format_spoken
-from llmfacts.mobjects import EmbeddingVector, TokenRow
+from llmfacts.mobjects import EmbeddingVector, TokenRow, boxes_meet
 from llmfacts.story import Float, Int, StoryScene
 
 __all__ = ["MeaningDirections"]
 
 NUMBERS = style.MIN_MATH_FONT_SIZE  # entries of the columns of numbers
-
-
-def _boxes_meet(a, b, pad: float = 0.1) -> bool:
-    """Whether the bounding boxes of two mobjects come within ``pad`` of each other."""
-    return not (a.get_right()[0] + pad < b.get_left()[0] or b.get_right()[0] + pad < a.get_left()[0]
-                or a.get_top()[1] + pad < b.get_bottom()[1] or b.get_top()[1] + pad < a.get_bottom()[1])
 
 
 class MeaningDirections(StoryScene):
@@ -130,7 +124,7 @@ class MeaningDirections(StoryScene):
         for label in labels:
             for side in (RIGHT, UP + RIGHT, UP, DOWN + RIGHT):
                 label.next_to(point, side, buff=0.15)
-                if not any(_boxes_meet(label, ob) for ob in obstacles):
+                if not any(boxes_meet(label, ob, pad=0.1) for ob in obstacles):
                     return label
         return labels[-1].next_to(point, RIGHT, buff=0.15)
 

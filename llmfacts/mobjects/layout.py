@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["grid_table", "keep_inside", "fit_width"]
+__all__ = ["grid_table", "keep_inside", "fit_width", "boxes_meet"]
 
 from collections.abc import Sequence
 
@@ -111,3 +111,10 @@ def fit_width(mobject: Mobject, max_width: float) -> Mobject:
     if mobject.width > max_width > 0:
         mobject.scale(max_width / mobject.width)
     return mobject
+
+
+def boxes_meet(a: Mobject, b: Mobject, pad: float = 0.05) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b`` come within ``pad`` of each other (to place a label
+    clear of its neighbours)."""
+    return not (a.get_right()[0] + pad < b.get_left()[0] or b.get_right()[0] + pad < a.get_left()[0]
+                or a.get_top()[1] + pad < b.get_bottom()[1] or b.get_top()[1] + pad < a.get_bottom()[1])
